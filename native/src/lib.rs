@@ -1,0 +1,11 @@
+//! Media plane kernels of the CTI daemon.
+//!
+//! Every kernel is plain Rust with its own `cargo test` conformance tests; the
+//! Python surface (feature `python`, built by maturin as `cti_daemon._native`)
+//! is a thin typed layer in `python/`.
+
+pub mod common;
+pub mod g711;
+
+#[cfg(feature = "python")]
+mod python;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# One command: set up everything on a fresh machine, then run every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# shellcheck disable=SC1091
+. .venv/bin/activate
+
+echo "== cargo test (kernels, without Python)"
+cargo test --release -p cti-native
+
+echo "== pytest"
+python -m pytest "$@"
