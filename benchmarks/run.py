@@ -16,6 +16,7 @@ import sys
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import harness  # noqa: E402
 from harness import Result  # noqa: E402
 
 
@@ -49,7 +50,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", nargs="*", default=None, help="bench module names, e.g. g711 dtmf")
     ap.add_argument("--output", default=str(HERE.parent / "BENCHMARKS.md"))
+    ap.add_argument("--quick", action="store_true",
+                    help="time each figure once, briefly: checks that the benchmarks run, figures meaningless")
     args = ap.parse_args()
+    if args.quick:
+        harness.QUICK = True
 
     results: list[Result] = []
     for path in sorted(HERE.glob("bench_*.py")):
@@ -65,6 +70,8 @@ def main() -> int:
             results.append(r)
 
     lines = ["# Benchmarks", "", "Written by `scripts/bench.sh` (benchmarks/run.py).", ""]
+    if args.quick:
+        lines += ["**Quick run: every figure timed once and briefly; not a measurement.**", ""]
     lines += machine()
     lines.append("")
     groups: dict[str, list[Result]] = {}
