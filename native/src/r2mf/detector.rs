@@ -39,12 +39,17 @@ pub const MIN_LEVEL_DBM0: f64 = -38.0;
 /// with margin on both sides.
 pub const MAX_TWIST_DB: f64 = 11.0;
 /// Every other bin must be this far below the weaker tone: a third frequency
-/// (or speech) is not a 2-out-of-6 signal.
-pub const GUARD_DB: f64 = 10.0;
+/// (or speech) is not a 2-out-of-6 signal. Not more: a tone 10 Hz off leaks up
+/// to about -19 dB (measured, through A-law) into the adjacent bin, and with the
+/// weaker tone up to 11 dB down that leak is only 8 dB below it.
+pub const GUARD_DB: f64 = 6.0;
 /// The two tones must carry this share of the block's whole energy: speech and
 /// noise spread their energy outside the six bins, and a block only partly
-/// filled with tone carries about its filled fraction.
-pub const MIN_TONE_SHARE: f64 = 0.6;
+/// filled with tone carries about its filled fraction. Clean R2 signals through
+/// A-law give 0.97-0.99; 0.8 still allows broadband noise 6 dB below the tones.
+/// Measured on 64 channel-minutes of espeak-ng Mandarin at -15 dBm0: false
+/// signals 39 at 0.6, 6 at 0.7, none at 0.8.
+pub const MIN_TONE_SHARE: f64 = 0.8;
 
 /// An onset or release of a signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
