@@ -9,6 +9,28 @@ use super::{Direction, R2Error};
 /// Channels processed side by side (8 f32 lanes: one AVX register, two SSE).
 pub const LANES: usize = 8;
 
+/// The Goertzel loop, on AVX when the CPU has it (one 8-lane register per
+/// state instead of two SSE halves). Only plain AVX, never FMA: FMA would round
+/// differently and break bit-equality with the single detector.
+#[inline]
+fn run_lanes(lanes: &mut Lanes<LANES>, coef: &[f32; 6], xs: &[[f32; LANES]]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU supports AVX (checked just above).
+            unsafe { run_lanes_avx(lanes, coef, xs) };
+            return;
+        }
+    }
+    lanes.run(coef, xs);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn run_lanes_avx(lanes: &mut Lanes<LANES>, coef: &[f32; 6], xs: &[[f32; LANES]]) {
+    lanes.run(coef, xs);
+}
+
 #[derive(Clone, Debug)]
 struct Group {
     lanes: Lanes<LANES>,
@@ -108,7 +130,7 @@ impl R2DetectorBank {
             let group = &mut self.groups[g];
             let to_block_end = group.fill[..used].iter().map(|&f| BLOCK - f).min().unwrap_or(BLOCK);
             let seg = (n - i).min(to_block_end);
-            group.lanes.run(&self.coef, &self.scratch[i..i + seg]);
+            run_lanes(&mut group.lanes, &self.coef, &self.scratch[i..i + seg]);
             i += seg;
             for l in 0..used {
                 let ch = first + l;
