@@ -200,6 +200,31 @@ def test_never_a_single_tone(direction):
     assert onsets == []
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_never_below_the_operate_range_or_other_direction(direction):
+    # Our per-tone threshold is -38 dBm0 (3 dB under the -35 dBm0 operate limit):
+    # tones at -41 dBm0 and below are never recognised; nor are the other direction's signals.
+    rng = np.random.default_rng(21)
+    other = "backward" if direction == "forward" else "forward"
+    parts = []
+    for signal in range(1, 16):
+        parts += [pair_tone(direction, signal, -41.0, 150, rng), silence(40),
+                  pair_tone(direction, signal, -50.0, 150, rng), silence(40),
+                  pair_tone(other, signal, -10.0, 150, rng), silence(40)]
+    onsets, _ = detect(direction, through_alaw(concat(*parts)))
+    assert onsets == []
+
+
+def test_signal_change_without_gap():
+    # Compelled signalling may switch straight from one signal to the next.
+    rng = np.random.default_rng(22)
+    x = concat(pair_tone("backward", 1, -12.0, 100, rng), pair_tone("backward", 15, -12.0, 100, rng), silence(80))
+    onsets, events = detect("backward", through_alaw(x))
+    assert onsets == [1, 15]
+    assert [(s, kind) for s, kind, _ in events] == [(1, "on"), (1, "off"), (15, "on"), (15, "off")]
+    assert events[1][2] <= events[2][2]
+
+
 def pulse_train(rng, pulse_samples, trials, level=-5.0):
     """`trials` pulses of random signal, direction-split, random phase and alignment,
     each followed by a random gap; returns {direction: (int16 signal, signals)}."""
