@@ -34,7 +34,7 @@ fn ms(v: f64) -> usize {
 fn detect(direction: Direction, signal: &[f64], lead: usize, tail: usize) -> (Vec<u8>, Vec<Event>) {
     let mut x = vec![0.0; lead];
     x.extend_from_slice(signal);
-    x.extend(std::iter::repeat(0.0).take(tail));
+    x.extend(std::iter::repeat_n(0.0, tail));
     let pcm = alaw(&x);
     let mut d = R2Detector::new(direction);
     let mut onsets = Vec::new();
@@ -42,6 +42,7 @@ fn detect(direction: Direction, signal: &[f64], lead: usize, tail: usize) -> (Ve
     (onsets, d.take_events())
 }
 
+#[allow(clippy::too_many_arguments)] // a test helper: levels and offsets of both tones
 fn pair(signal: u8, direction: Direction, la: f64, lb: f64, da: f64, db: f64, rng: &mut Rng, n: usize) -> Vec<f64> {
     let (fa, fb) = signal_frequencies(signal, direction).unwrap();
     tones(&[(fa + da, la, rng.uniform() * TAU), (fb + db, lb, rng.uniform() * TAU)], n)
@@ -131,7 +132,7 @@ fn interruptions_up_to_7_ms_do_not_release() {
         let s = 1 + (rng.next_u64() % 15) as u8;
         let gap = 1 + (rng.next_u64() % 56) as usize;
         let mut x = pair(s, dir, -20.0, -20.0, 0.0, 0.0, &mut rng, ms(80.0));
-        x.extend(std::iter::repeat(0.0).take(gap));
+        x.extend(std::iter::repeat_n(0.0, gap));
         x.extend(pair(s, dir, -20.0, -20.0, 0.0, 0.0, &mut rng, ms(80.0)));
         let (onsets, events) = detect(dir, &x, (rng.uniform() * 67.0) as usize, 400);
         assert_eq!(onsets, vec![s], "gap {gap}");
@@ -169,7 +170,7 @@ fn chunking_does_not_change_results() {
         let s = 1 + (rng.next_u64() % 15) as u8;
         let len = 300 + (rng.next_u64() % 500) as usize;
         x.extend(pair(s, Direction::Forward, -12.0, -15.0, 3.0, -4.0, &mut rng, len));
-        x.extend(std::iter::repeat(0.0).take((rng.next_u64() % 400) as usize));
+        x.extend(std::iter::repeat_n(0.0, (rng.next_u64() % 400) as usize));
     }
     let pcm = alaw(&x);
     let mut whole = R2Detector::new(Direction::Forward);
@@ -203,7 +204,7 @@ fn bank_matches_single_detectors() {
             let s = 1 + (rng.next_u64() % 15) as u8;
             let len = 200 + (rng.next_u64() % 600) as usize;
             x.extend(pair(s, Direction::Backward, -10.0 - c as f64, -12.0, 0.0, 5.0, &mut rng, len));
-            x.extend(std::iter::repeat(0.0).take((rng.next_u64() % 300) as usize));
+            x.extend(std::iter::repeat_n(0.0, (rng.next_u64() % 300) as usize));
         }
         x.truncate(n_total);
         rows.push(alaw(&x));
