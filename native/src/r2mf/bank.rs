@@ -31,6 +31,33 @@ unsafe fn run_lanes_avx(lanes: &mut Lanes<LANES>, coef: &[f32; 6], xs: &[[f32; L
     lanes.run(coef, xs);
 }
 
+/// Rows first..first+used of a row-major [channels][n] block into one
+/// [f32; LANES] per sample (unused lanes zero). Done in 8x8 tiles so that every
+/// row is read and every output written contiguously.
+fn transpose(block: &[i16], n: usize, first: usize, used: usize, out: &mut [[f32; LANES]]) {
+    let rows: [&[i16]; LANES] = std::array::from_fn(|l| {
+        if l < used {
+            &block[(first + l) * n..(first + l + 1) * n]
+        } else {
+            &[]
+        }
+    });
+    const TILE: usize = 8;
+    let whole = n / TILE * TILE;
+    for t in (0..whole).step_by(TILE) {
+        let mut tile = [[0i16; TILE]; LANES];
+        for l in 0..used {
+            tile[l].copy_from_slice(&rows[l][t..t + TILE]);
+        }
+        for j in 0..TILE {
+            out[t + j] = std::array::from_fn(|l| tile[l][j] as f32);
+        }
+    }
+    for t in whole..n {
+        out[t] = std::array::from_fn(|l| if l < used { rows[l][t] as f32 } else { 0.0 });
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Group {
     lanes: Lanes<LANES>,
@@ -101,19 +128,7 @@ impl R2DetectorBank {
         for g in 0..self.groups.len() {
             let first = g * LANES;
             let used = (self.channels - first).min(LANES);
-            // Transpose the group's rows into lanes; unused lanes stay at zero.
-            for l in 0..LANES {
-                if l < used {
-                    let row = &block[(first + l) * n..(first + l + 1) * n];
-                    for (s, &x) in self.scratch.iter_mut().zip(row) {
-                        s[l] = x as f32;
-                    }
-                } else {
-                    for s in self.scratch.iter_mut() {
-                        s[l] = 0.0;
-                    }
-                }
-            }
+            transpose(block, n, first, used, &mut self.scratch);
             self.run_group(g, used, n, out);
         }
         // Block ends of different lanes interleave in time, so put this call's

@@ -90,6 +90,13 @@ impl Thresholds {
     /// Signal 1..=15 carried by one block, or 0.
     #[inline]
     pub(crate) fn classify(&self, bins: &[f32; 6], total: f32) -> u8 {
+        // Quick exits for most speech and silence blocks, before ranking the
+        // bins: the two tones cannot carry more than all six bins together (the
+        // 0.999 covers rounding, so no block the full test accepts is lost).
+        let all: f32 = bins.iter().sum();
+        if all * self.bin_to_energy < self.share * total * 0.999 || all < self.min_bin {
+            return 0;
+        }
         let (mut a, mut b) = if bins[0] >= bins[1] { (0, 1) } else { (1, 0) };
         for k in 2..6 {
             if bins[k] > bins[a] {
@@ -143,7 +150,9 @@ impl<const L: usize> Lanes<L> {
         for x in xs {
             for k in 0..6 {
                 for l in 0..L {
-                    let s = x[l] + coef[k] * s1[k][l] - s2[k][l];
+                    // (x - s2) does not wait for the previous step's s1, so the
+                    // loop-carried chain is one multiply and one add.
+                    let s = (x[l] - s2[k][l]) + coef[k] * s1[k][l];
                     s2[k][l] = s1[k][l];
                     s1[k][l] = s;
                 }
