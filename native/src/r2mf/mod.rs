@@ -16,13 +16,13 @@ pub use generator::generate;
 
 use std::fmt;
 
-/// Forward frequencies f0..f5 (Groups I/II, Q.441 Table 5).
+/// Forward frequencies f0..f5 (Groups I/II, Q.441).
 pub const FORWARD_HZ: [f64; 6] = [1380.0, 1500.0, 1620.0, 1740.0, 1860.0, 1980.0];
-/// Backward frequencies f0..f5 (Groups A/B, Q.441 Table 5).
+/// Backward frequencies f0..f5 (Groups A/B, Q.441).
 pub const BACKWARD_HZ: [f64; 6] = [1140.0, 1020.0, 900.0, 780.0, 660.0, 540.0];
 
 /// Signal n (1..=15) is the pair `SIGNAL_PAIRS[n - 1]` of frequency indices,
-/// Q.441 Table 5: pairs ordered by the higher index, then the lower one.
+/// Q.441: pairs ordered by the higher index, then the lower one.
 pub const SIGNAL_PAIRS: [(usize, usize); 15] = [
     (0, 1),
     (0, 2),
