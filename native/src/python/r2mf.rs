@@ -9,7 +9,7 @@ use pyo3::types::PyInt;
 
 /// Largest bank accepted (a whole E1 shelf is a few thousand channels; this
 /// only bounds the allocation of a mistaken call).
-const MAX_CHANNELS: usize = 1 << 20;
+const MAX_CHANNELS: usize = 1 << 16;
 
 fn value_error(e: R2Error) -> PyErr {
     PyValueError::new_err(e.to_string())
