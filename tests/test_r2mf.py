@@ -336,6 +336,22 @@ def test_speech_gives_at_most_a_handful_of_false_signals():
     assert len(false) <= 3
 
 
+def test_no_false_signals_on_noise():
+    # Two minutes each of white noise and of syllabic coloured noise at -15 dBm0.
+    rng = np.random.default_rng(23)
+    n = 120 * 8000
+    white = white_noise(-15.0, n, rng)
+    spec = np.fft.rfft(rng.standard_normal(n))
+    f = np.fft.rfftfreq(n, 1 / 8000)
+    coloured = np.fft.irfft(spec * np.where((f > 200) & (f < 3600), np.sqrt(200 / np.maximum(f, 200)), 0), n)
+    coloured *= np.clip(np.sin(2 * np.pi * 3.0 * np.arange(n) / 8000) + 0.2, 0, None)
+    coloured *= np.sqrt(10 ** (-15.0 / 10) / 10 ** (power_dbm0(coloured) / 10))
+    for x in (white, coloured):
+        pcm = through_alaw(x)
+        for direction in DIRECTIONS:
+            assert detect(direction, pcm)[0] == []
+
+
 # ---------------------------------------------------------------- streaming and batch
 
 def mixed_signal(rng, direction, seconds=3.0):
