@@ -6,6 +6,7 @@
 
 pub mod common;
 pub mod g711;
+pub mod dtmf;
 
 #[cfg(feature = "python")]
 mod python;

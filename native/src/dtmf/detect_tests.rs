@@ -1,0 +1,119 @@
+use super::*;
+use crate::common::level::sine_peak;
+use crate::common::noise::Rng;
+use crate::common::SAMPLE_RATE;
+use crate::dtmf::{digit_freqs, generate, COL_FREQS, ROW_FREQS};
+use crate::g711;
+
+const ALL: &[u8] = b"123A456B789C*0#D";
+
+fn alaw(x: &[f64]) -> Vec<i16> {
+    x.iter()
+        .map(|&v| g711::alaw_to_linear(g711::linear_to_alaw(v.round().clamp(-32768.0, 32767.0) as i16)))
+        .collect()
+}
+
+/// Two tones (low, high) at their own levels, random phases.
+fn pair(f_lo: f64, f_hi: f64, lo_dbm0: f64, hi_dbm0: f64, n: usize, rng: &mut Rng) -> Vec<f64> {
+    let (a, b) = (sine_peak(Law::Alaw, lo_dbm0), sine_peak(Law::Alaw, hi_dbm0));
+    let (p1, p2) = (rng.uniform() * TAU, rng.uniform() * TAU);
+    (0..n)
+        .map(|i| {
+            let t = i as f64 / SAMPLE_RATE;
+            a * (TAU * f_lo * t + p1).sin() + b * (TAU * f_hi * t + p2).sin()
+        })
+        .collect()
+}
+
+fn detect(pcm: &[i16]) -> String {
+    let mut d = DtmfDetector::new();
+    let mut out = Vec::new();
+    d.process(pcm, &mut out);
+    String::from_utf8(out).unwrap()
+}
+
+/// Digit `digit` with the given relative frequency offsets, `ms` long, after
+/// `lead` samples of silence and followed by 60 ms of silence.
+fn offset_digit(digit: u8, d_lo: f64, d_hi: f64, ms: f64, lead: usize, rng: &mut Rng) -> Vec<i16> {
+    let (lo, hi) = digit_freqs(digit).unwrap();
+    let n = (ms * 8.0).round() as usize;
+    let mut x = vec![0.0; lead];
+    x.extend(pair(lo * (1.0 + d_lo), hi * (1.0 + d_hi), -10.0, -10.0, n, rng));
+    x.extend(vec![0.0; 480]);
+    alaw(&x)
+}
+
+#[test]
+fn all_digits_nominal() {
+    let pcm = generate(std::str::from_utf8(ALL).unwrap(), 50.0, 50.0, -10.0, -10.0).unwrap();
+    let pcm = alaw(&pcm.iter().map(|&v| v as f64).collect::<Vec<_>>());
+    assert_eq!(detect(&pcm), "123A456B789C*0#D");
+}
+
+#[test]
+fn frequency_accept_and_reject() {
+    let mut rng = Rng::new(7);
+    for &digit in ALL {
+        for &(dl, dh) in &[(0.015, 0.015), (-0.015, -0.015), (0.015, -0.015), (-0.015, 0.015)] {
+            for lead in [0, 37, 71] {
+                let got = detect(&offset_digit(digit, dl, dh, 50.0, lead, &mut rng));
+                assert_eq!(got.as_bytes(), &[digit], "digit {} offsets {dl} {dh}", digit as char);
+            }
+        }
+    }
+    // Reject one tone 3.5 % off or more, up to the midpoint with its neighbour.
+    for group in 0..2 {
+        let freqs = if group == 0 { ROW_FREQS } else { COL_FREQS };
+        for i in 0..4 {
+            let f = freqs[i];
+            let up = if i < 3 { (freqs[i + 1] + f) / 2.0 / f - 1.0 } else { 0.06 };
+            let down = if i > 0 { 1.0 - (freqs[i - 1] + f) / 2.0 / f } else { 0.06 };
+            for &(lo, hi) in &[(0.035, up), (0.035, down)] {
+                let sign = if hi == up { 1.0 } else { -1.0 };
+                let steps = 8;
+                for s in 0..=steps {
+                    let dev = sign * (lo + (hi - lo) * s as f64 / steps as f64);
+                    for &other in &[0usize, 3] {
+                        let digit = if group == 0 { KEYPAD[i][other] } else { KEYPAD[other][i] };
+                        let (dl, dh) = if group == 0 { (dev, 0.0) } else { (0.0, dev) };
+                        let got = detect(&offset_digit(digit, dl, dh, 60.0, 13, &mut rng));
+                        assert_eq!(got, "", "digit {} tone {f} off by {dev}", digit as char);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn duration_40_always_20_never() {
+    let mut rng = Rng::new(3);
+    for lead in 0..BLOCK {
+        let digit = ALL[lead % 16];
+        assert_eq!(detect(&offset_digit(digit, 0.0, 0.0, 40.0, lead, &mut rng)).as_bytes(), &[digit], "lead {lead}");
+        assert_eq!(detect(&offset_digit(digit, 0.0, 0.0, 20.0, lead, &mut rng)), "", "lead {lead}");
+    }
+}
+
+#[test]
+fn chunking_invariance() {
+    let mut rng = Rng::new(11);
+    let mut x = Vec::new();
+    for &d in b"159D*" {
+        let (lo, hi) = digit_freqs(d).unwrap();
+        x.extend(pair(lo, hi, -12.0, -10.0, 400, &mut rng));
+        x.extend(vec![0.0; 400]);
+    }
+    let pcm = alaw(&x);
+    let whole = detect(&pcm);
+    assert_eq!(whole, "159D*");
+    for chunk in [1usize, 7, 16, 101, 103, 160] {
+        let mut d = DtmfDetector::new();
+        let mut out = Vec::new();
+        for c in pcm.chunks(chunk) {
+            d.process(c, &mut out);
+            d.process(&[], &mut out);
+        }
+        assert_eq!(String::from_utf8(out).unwrap(), whole);
+    }
+}
