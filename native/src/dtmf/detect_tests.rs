@@ -117,3 +117,49 @@ fn chunking_invariance() {
         assert_eq!(String::from_utf8(out).unwrap(), whole);
     }
 }
+
+#[test]
+#[ignore]
+fn print_margins() {
+    let mut rng = Rng::new(5);
+    let verdicts = |x: &[f64]| -> Vec<(f64, f64, f64)> {
+        let pcm = alaw(x);
+        pcm.chunks_exact(BLOCK)
+            .map(|b| {
+                let b: &[i16; BLOCK] = b.try_into().unwrap();
+                let e = bin_energies(b);
+                let (r, _, _) = best_two(&e[..4]);
+                let (c, _, _) = best_two(&e[4..]);
+                (tone_share(b, r, 4 + c), frequency_deviation(b, r), frequency_deviation(b, 4 + c))
+            })
+            .collect()
+    };
+    let summary = |name: &str, v: Vec<(f64, f64, f64)>| {
+        let min_share = v.iter().map(|t| t.0).fold(1.0, f64::min);
+        let max_dev = v.iter().map(|t| t.1.abs().max(t.2.abs())).fold(0.0, f64::max);
+        eprintln!("{name}: min share {min_share:.3}, max |dev| {:.3} %", max_dev * 100.0);
+    };
+    for &d in ALL {
+        let (lo, hi) = digit_freqs(d).unwrap();
+        // Clipped +3 dBm0.
+        let x: Vec<f64> = pair(lo, hi, 3.0, 3.0, 2040, &mut rng).iter().map(|v| v.clamp(-32767.0, 32767.0)).collect();
+        summary(&format!("{} clipped +3", d as char), verdicts(&x));
+        // 12 dB SNR.
+        let mut x = pair(lo, hi, -10.0, -10.0, 20400, &mut rng);
+        let sigma = (dbm0_to_power(Law::Alaw, -19.0)).sqrt();
+        x.iter_mut().for_each(|v| *v += sigma * rng.gaussian());
+        summary(&format!("{} snr 12", d as char), verdicts(&x));
+        // +-1.5 % at -36 dBm0 with 4 dB twist.
+        for (a, b) in [(0.015, 0.015), (-0.015, -0.015), (0.015, -0.015), (-0.015, 0.015)] {
+            let x = pair(lo * (1.0 + a), hi * (1.0 + b), -36.0, -36.0, 2040, &mut rng);
+            summary(&format!("{} -36 {a} {b}", d as char), verdicts(&x));
+            let x = pair(lo * (1.0 + a), hi * (1.0 + b), -4.0, -12.0, 2040, &mut rng);
+            summary(&format!("{} low louder 8 {a} {b}", d as char), verdicts(&x));
+        }
+        // Dial tone and noise.
+        let mut x = pair(lo, hi, -10.0, -10.0, 20400, &mut rng);
+        let dial = pair(450.0, 450.0, -16.02, -16.02, 20400, &mut rng);
+        x.iter_mut().zip(dial).for_each(|(v, d)| *v += d + sigma * rng.gaussian());
+        summary(&format!("{} dial+snr12", d as char), verdicts(&x));
+    }
+}

@@ -11,6 +11,8 @@ use std::fmt;
 pub const MAX_PEAK_SUM: f64 = 32767.0;
 /// Longest on or off time accepted, so a typo cannot allocate gigabytes.
 pub const MAX_DURATION_MS: f64 = 60_000.0;
+/// Longest output of one call: one hour.
+pub const MAX_TOTAL_SAMPLES: usize = 3600 * 8000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum GenerateError {
@@ -18,6 +20,7 @@ pub enum GenerateError {
     Overload { low_dbm0: f64, high_dbm0: f64, peak_sum: f64 },
     BadLevel(f64),
     BadDuration(f64),
+    TooLong(usize),
 }
 
 impl fmt::Display for GenerateError {
@@ -31,6 +34,9 @@ impl fmt::Display for GenerateError {
                 "levels {low_dbm0} / {high_dbm0} dBm0 overload the coder: sum of peaks {peak_sum:.0} > {MAX_PEAK_SUM}"
             ),
             GenerateError::BadLevel(v) => write!(f, "level {v} dBm0 is not a finite number"),
+            GenerateError::TooLong(n) => {
+                write!(f, "{n} samples is longer than the {MAX_TOTAL_SAMPLES} the generator makes in one call")
+            }
             GenerateError::BadDuration(v) => {
                 write!(f, "duration {v} ms must be finite and within 0..={MAX_DURATION_MS}")
             }
@@ -75,7 +81,11 @@ pub fn generate(
         let f = if ch.is_ascii() { digit_freqs(ch as u8) } else { None };
         pairs.push(f.ok_or(GenerateError::UnknownDigit(ch))?);
     }
-    let mut out = Vec::with_capacity(pairs.len() * (on + off));
+    let total = pairs.len().saturating_mul(on + off);
+    if total > MAX_TOTAL_SAMPLES {
+        return Err(GenerateError::TooLong(total));
+    }
+    let mut out = Vec::with_capacity(total);
     for (lo, hi) in pairs {
         let mut oscs = [Oscillator::new(lo, low_peak), Oscillator::new(hi, high_peak)];
         mix_into(&mut oscs, on, &mut out);

@@ -5,9 +5,11 @@ use pyo3::prelude::*;
 
 mod arrays;
 mod g711;
+mod dtmf;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     g711::register(m)?;
+    dtmf::register(m)?;
     Ok(())
 }
