@@ -163,3 +163,5 @@ fn print_margins() {
         summary(&format!("{} dial+snr12", d as char), verdicts(&x));
     }
 }
+
+
