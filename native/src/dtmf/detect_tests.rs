@@ -118,9 +118,11 @@ fn chunking_invariance() {
     }
 }
 
+/// Margins of the two dear tests under the hardest required conditions, over
+/// 20 to 200 blocks each: the tone share must stay well above MIN_TONE_SHARE
+/// and the frequency estimate well inside MAX_FREQ_DEVIATION.
 #[test]
-#[ignore]
-fn print_margins() {
+fn margins_under_hard_conditions() {
     let mut rng = Rng::new(5);
     let verdicts = |x: &[f64]| -> Vec<(f64, f64, f64)> {
         let pcm = alaw(x);
@@ -137,7 +139,10 @@ fn print_margins() {
     let summary = |name: &str, v: Vec<(f64, f64, f64)>| {
         let min_share = v.iter().map(|t| t.0).fold(1.0, f64::min);
         let max_dev = v.iter().map(|t| t.1.abs().max(t.2.abs())).fold(0.0, f64::max);
-        eprintln!("{name}: min share {min_share:.3}, max |dev| {:.3} %", max_dev * 100.0);
+        // Offsets of 1.5 % are part of the deviation in the offset cases.
+        let (share_floor, dev_ceiling) = if name.contains("0.015") { (0.88, 0.020) } else { (0.85, 0.016) };
+        assert!(min_share >= share_floor, "{name}: min share {min_share:.3}");
+        assert!(max_dev <= dev_ceiling, "{name}: max |dev| {:.3} %", max_dev * 100.0);
     };
     for &d in ALL {
         let (lo, hi) = digit_freqs(d).unwrap();
@@ -165,3 +170,22 @@ fn print_margins() {
 }
 
 
+
+#[test]
+fn simd_and_portable_sums_agree() {
+    let mut rng = Rng::new(9);
+    for _ in 0..200 {
+        let b: [i16; BLOCK] = std::array::from_fn(|_| (rng.gaussian() * 8000.0).clamp(-32768.0, 32767.0) as i16);
+        let fast = bin_sums(&b);
+        let slow = bin_sums_portable(&b, &tables().rect);
+        for k in 0..16 {
+            assert!((fast[k] - slow[k]).abs() <= 1e-4 * (1.0 + slow[k].abs()) + 1.0, "{k} {} {}", fast[k], slow[k]);
+        }
+    }
+}
+
+#[test]
+fn state_is_small() {
+    // The bank keeps one of these per channel.
+    assert!(std::mem::size_of::<DtmfDetector>() <= 320, "{}", std::mem::size_of::<DtmfDetector>());
+}

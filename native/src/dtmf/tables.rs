@@ -34,6 +34,43 @@ pub struct Tables {
     /// w_k * HOP, the phase advance of a tone exactly at frequency k.
     pub hop_phase: [f64; 8],
     pub freqs: [f64; 8],
+    /// Per digit (row * 4 + column): Cholesky factor L (G = L L^T) of the Gram
+    /// matrix of the sinusoid basis [dial cos, dial sin, row cos, row sin,
+    /// column cos, column sin] over one half-block (HALF samples), for the
+    /// least-squares tone-share test in detect.rs. Dial tone first, so the
+    /// leading 2x2 of L is the factor of the dial tone alone.
+    pub share_chol: [[[f64; 6]; 6]; 16],
+}
+
+/// Half a block: the span of the tone-share test.
+pub const HALF: usize = BLOCK / 2;
+
+/// The basis of the tone-share fit at sample n of a half-block.
+#[inline]
+pub fn share_basis(t: &Tables, row: usize, col: usize, n: usize) -> [f64; 6] {
+    let q = &t.rect[n];
+    let d = t.dial[n];
+    [d[0], d[1], q[row] as f64, q[row + 8] as f64, q[col] as f64, q[col + 8] as f64]
+}
+
+fn cholesky(g: &[[f64; 6]; 6]) -> [[f64; 6]; 6] {
+    let mut l = [[0.0f64; 6]; 6];
+    for i in 0..6 {
+        for j in 0..=i {
+            let mut sum = g[i][j];
+            for k in 0..j {
+                sum -= l[i][k] * l[j][k];
+            }
+            if i == j {
+                // The six sinusoids are distinct frequencies over 51 samples:
+                // the Gram matrix is well conditioned, sum > 0.
+                l[i][i] = sum.max(1e-12).sqrt();
+            } else {
+                l[i][j] = sum / l[j][j];
+            }
+        }
+    }
+    l
 }
 
 fn build() -> Box<Tables> {
@@ -46,6 +83,7 @@ fn build() -> Box<Tables> {
         win: [[[0.0; 2]; WIN]; 8],
         hop_phase: [0.0; 8],
         freqs,
+        share_chol: [[[0.0; 6]; 6]; 16],
     });
     for n in 0..BLOCK {
         for (k, &f) in freqs.iter().enumerate() {
@@ -64,6 +102,20 @@ fn build() -> Box<Tables> {
             t.win[k][n] = [hann * w.cos(), hann * w.sin()];
         }
         t.hop_phase[k] = TAU * f / SAMPLE_RATE * HOP as f64;
+    }
+    for row in 0..4 {
+        for col in 4..8 {
+            let mut g = [[0.0f64; 6]; 6];
+            for n in 0..HALF {
+                let phi = share_basis(&t, row, col, n);
+                for i in 0..6 {
+                    for j in 0..6 {
+                        g[i][j] += phi[i] * phi[j];
+                    }
+                }
+            }
+            t.share_chol[row * 4 + col - 4] = cholesky(&g);
+        }
     }
     t
 }
