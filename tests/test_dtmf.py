@@ -213,16 +213,18 @@ def test_reported_by_the_call_that_completes_recognition_within_60_ms():
         outputs = [det.process(pcm[i:i + 1]) for i in range(pcm.size)]
         at = [i for i, o in enumerate(outputs) if o]
         assert len(at) == 1 and outputs[at[0]] == DIGITS[trial]
+        # Recognition needs two whole 12.75 ms blocks of tone: 25.5 to 38 ms.
         delay_ms = (at[0] + 1 - lead) / 8.0
-        assert 40.0 <= delay_ms + 15.0 and delay_ms <= 60.0, delay_ms
+        assert 25.0 <= delay_ms <= 60.0, delay_ms
 
 
 # ------------------------------------------------------------------ noise and dial tone
 
 
 def _thousand(rng):
+    # The shortest timing a receiver must handle: 40 ms tones, 40 ms pauses.
     digits = "".join(rng.choice(list(DIGITS), 1000))
-    x = digit_train(digits, rng, 60, 60)
+    x = digit_train(digits, rng, 40, 40)
     return digits, x
 
 
