@@ -132,7 +132,7 @@ fn margins_under_hard_conditions() {
                 let e = bin_energies(b);
                 let (r, _, _) = best_two(&e[..4]);
                 let (c, _, _) = best_two(&e[4..]);
-                (tone_share(b, r, 4 + c), frequency_deviation(b, r), frequency_deviation(b, 4 + c))
+                (tone_share(b, r, 4 + c), windowed_tone(b, r).0, windowed_tone(b, 4 + c).0)
             })
             .collect()
     };
@@ -140,7 +140,7 @@ fn margins_under_hard_conditions() {
         let min_share = v.iter().map(|t| t.0).fold(1.0, f64::min);
         let max_dev = v.iter().map(|t| t.1.abs().max(t.2.abs())).fold(0.0, f64::max);
         // Offsets of 1.5 % are part of the deviation in the offset cases.
-        let (share_floor, dev_ceiling) = if name.contains("0.015") { (0.88, 0.020) } else { (0.85, 0.016) };
+        let (share_floor, dev_ceiling) = if name.contains("0.015") { (0.88, 0.0225) } else { (0.85, 0.016) };
         assert!(min_share >= share_floor, "{name}: min share {min_share:.3}");
         assert!(max_dev <= dev_ceiling, "{name}: max |dev| {:.3} %", max_dev * 100.0);
     };
@@ -188,4 +188,28 @@ fn simd_and_portable_sums_agree() {
 fn state_is_small() {
     // The bank keeps one of these per channel.
     assert!(std::mem::size_of::<DtmfDetector>() <= 320, "{}", std::mem::size_of::<DtmfDetector>());
+}
+
+#[test]
+fn zz_diag() {
+    let mut rng = Rng::new(5);
+    let mut counts = std::collections::BTreeMap::new();
+    for &d in ALL {
+        let (lo, hi) = digit_freqs(d).unwrap();
+        for (a, b) in [(-0.015, 0.015), (0.015, -0.015)] {
+            let mut x = pair(lo * (1.0 + a), hi * (1.0 + b), -10.0, -10.0, 10200, &mut rng);
+            let sigma = (dbm0_to_power(Law::Alaw, -7.0 - 12.0)).sqrt();
+            x.iter_mut().for_each(|v| *v += sigma * rng.gaussian());
+            for blk in alaw(&x).chunks_exact(BLOCK) {
+                let v = judge_block(blk.try_into().unwrap());
+                let key = match v {
+                    Verdict::Frequency(r, c) => format!("Freq {} {}", (r.abs() > 0.025) as u8, (c.abs() > 0.025) as u8),
+                    Verdict::ToneShare(s) => format!("Share {:.2}", s),
+                    other => format!("{:?}", other).split('(').next().unwrap().to_string(),
+                };
+                *counts.entry(format!("{} {key}", d as char)).or_insert(0) += 1;
+            }
+        }
+    }
+    for (k, v) in counts { if !k.contains("Digit") { eprintln!("{k}: {v}"); } }
 }
