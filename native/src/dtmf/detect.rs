@@ -351,7 +351,8 @@ pub fn may_begin(digit: u8, a: [f32; 2], b: [f32; 2]) -> bool {
     (ratio / 2.0 - 1.0).abs() >= HARMONIC_MARGIN
 }
 
-/// Streaming DTMF detector for one channel (about 260 bytes of state).
+/// Streaming DTMF detector for one channel (288 bytes of state, plus the
+/// events not yet drained).
 #[derive(Clone, Debug)]
 pub struct DtmfDetector {
     buf: [i16; BLOCK],

@@ -2,7 +2,7 @@ use super::*;
 use crate::common::level::sine_peak;
 use crate::common::noise::Rng;
 use crate::common::SAMPLE_RATE;
-use crate::dtmf::{digit_freqs, generate, COL_FREQS, ROW_FREQS};
+use crate::dtmf::{digit_freqs, generate, DtmfDetectorBank, COL_FREQS, ROW_FREQS};
 use crate::g711;
 
 const ALL: &[u8] = b"123A456B789C*0#D";
@@ -187,29 +187,59 @@ fn simd_and_portable_sums_agree() {
 #[test]
 fn state_is_small() {
     // The bank keeps one of these per channel.
+    eprintln!("DtmfDetector: {} bytes", std::mem::size_of::<DtmfDetector>());
     assert!(std::mem::size_of::<DtmfDetector>() <= 320, "{}", std::mem::size_of::<DtmfDetector>());
 }
 
+/// Not a Q.24 requirement, but what a real line does: both tones 1.5 % off in
+/// opposite directions and 12 dB SNR together. Nearly every block must still
+/// be judged a digit (per-block tolerance 3 %, see MAX_BLOCK_FREQ_DEVIATION).
 #[test]
-fn zz_diag() {
+fn offsets_with_noise_blocks() {
     let mut rng = Rng::new(5);
-    let mut counts = std::collections::BTreeMap::new();
+    let (mut good, mut all) = (0, 0);
     for &d in ALL {
         let (lo, hi) = digit_freqs(d).unwrap();
         for (a, b) in [(-0.015, 0.015), (0.015, -0.015)] {
             let mut x = pair(lo * (1.0 + a), hi * (1.0 + b), -10.0, -10.0, 10200, &mut rng);
-            let sigma = (dbm0_to_power(Law::Alaw, -7.0 - 12.0)).sqrt();
+            let sigma = dbm0_to_power(Law::Alaw, -7.0 - 12.0).sqrt();
             x.iter_mut().for_each(|v| *v += sigma * rng.gaussian());
             for blk in alaw(&x).chunks_exact(BLOCK) {
-                let v = judge_block(blk.try_into().unwrap());
-                let key = match v {
-                    Verdict::Frequency(r, c) => format!("Freq {} {}", (r.abs() > 0.025) as u8, (c.abs() > 0.025) as u8),
-                    Verdict::ToneShare(s) => format!("Share {:.2}", s),
-                    other => format!("{:?}", other).split('(').next().unwrap().to_string(),
-                };
-                *counts.entry(format!("{} {key}", d as char)).or_insert(0) += 1;
+                all += 1;
+                good += matches!(judge_block(blk.try_into().unwrap()), Verdict::Digit(g, ..) if g == d) as usize;
             }
         }
     }
-    for (k, v) in counts { if !k.contains("Digit") { eprintln!("{k}: {v}"); } }
+    assert!(good as f64 >= 0.995 * all as f64, "{good} of {all}");
+}
+
+#[test]
+fn bank_matches_single_detectors() {
+    let mut rng = Rng::new(21);
+    let channels = 3;
+    let n = 4000;
+    let mut block = Vec::new();
+    for ch in 0..channels {
+        let mut x = Vec::new();
+        for &d in &ALL[ch * 4..ch * 4 + 4] {
+            let (lo, hi) = digit_freqs(d).unwrap();
+            x.extend(pair(lo, hi, -15.0, -13.0, 400 + 37 * ch, &mut rng));
+            x.extend(vec![0.0; 400]);
+        }
+        x.resize(n, 0.0);
+        block.extend(alaw(&x));
+    }
+    let single: Vec<String> = block.chunks_exact(n).map(detect).collect();
+    let mut bank = DtmfDetectorBank::new(channels);
+    let mut out = Vec::new();
+    for start in (0..n).step_by(16) {
+        let m = 16.min(n - start);
+        let sub: Vec<i16> = (0..channels).flat_map(|c| block[c * n + start..c * n + start + m].to_vec()).collect();
+        bank.process(&sub, channels, m, &mut out);
+    }
+    for ch in 0..channels {
+        let got: String = out.iter().filter(|e| e.0 == ch).map(|e| e.1 as char).collect();
+        assert_eq!(got, single[ch]);
+        assert_eq!(got.len(), 4);
+    }
 }
