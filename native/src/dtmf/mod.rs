@@ -1,18 +1,20 @@
 //! DTMF (ITU-T Q.23 signal, Q.24 receiver), generator beside detector.
 //!
 //! Receiver limits used throughout (the column we chose, stated once here):
-//! the Q.24 Annex A summary as adopted by ETSI ES 201 235-3 for European and
-//! Chinese networks, i.e. the "CEPT/ETSI" column rather than a national one:
-//! - frequency: operate within +-1.5 % (+-2 Hz), non-operate at >= +-3.5 %
-//!   (Q.24 Table A-1, ETSI/CEPT column) -- we cut at +-2.5 %;
+//! the European column of Q.24 Table A-1 (CEPT, carried over by ETSI
+//! ES 201 235-3, which also serves China's E1 networks), with these figures:
+//! - frequency: operate within +-1.5 %, non-operate at +-3.5 % or more
+//!   (Q.24 Table A-1) -- we cut at +-2.5 %;
 //! - twist: operate with the low group up to 8 dB louder than the high group,
 //!   and the high group up to 4 dB louder (Q.24 Table A-1);
-//! - timing: tones of 40 ms or more recognised, 20 ms or less never; an
+//! - timing: tones of 40 ms or more recognised, under 20 ms never; an
 //!   interruption of 10 ms or less bridged; a pause of 40 ms or more separates
-//!   two digits (ES 201 235-3 clause 4.3, quoted in Asterisk's dsp.c);
-//! - levels: operate from -36 to -3 dBm0 per tone (ES 201 235-3).
-//! The Recommendation's table itself could not be opened here (see
-//! docs/research/dsp.md section 1.1); the figures are the widely quoted ones.
+//!   two digits (ES 201 235-3 timing clause, as quoted in Asterisk's dsp.c);
+//! - levels: operate from -36 to -3 dBm0 per tone.
+//!
+//! The Recommendation's table itself could not be opened while writing this
+//! (docs/research/dsp.md section 1.1 marks the figures as quoted from
+//! secondary sources); the figures above are the ones the tests assert.
 
 pub mod bank;
 pub mod detect;

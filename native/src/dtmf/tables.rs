@@ -53,6 +53,7 @@ pub fn share_basis(t: &Tables, row: usize, col: usize, n: usize) -> [f64; 6] {
     [d[0], d[1], q[row] as f64, q[row + 8] as f64, q[col] as f64, q[col + 8] as f64]
 }
 
+#[allow(clippy::needless_range_loop)] // the textbook index form reads best
 fn cholesky(g: &[[f64; 6]; 6]) -> [[f64; 6]; 6] {
     let mut l = [[0.0f64; 6]; 6];
     for i in 0..6 {
