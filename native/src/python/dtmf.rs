@@ -21,7 +21,10 @@ fn digit_str(d: u8) -> String {
 /// of silence. ValueError for unknown digits, levels whose peaks sum above
 /// 32767 (the coder would clip), and durations outside 0..60000 ms.
 #[pyfunction]
-#[pyo3(signature = (digits, on_ms=100.0, off_ms=100.0, low_dbm0=-10.0, high_dbm0=-10.0))]
+#[pyo3(
+    signature = (digits, on_ms=100.0, off_ms=100.0, low_dbm0=-10.0, high_dbm0=-10.0),
+    text_signature = "(digits, on_ms=100.0, off_ms=100.0, low_dbm0=-10.0, high_dbm0=-10.0)"
+)]
 fn dtmf_generate<'py>(
     py: Python<'py>,
     digits: &str,
@@ -42,7 +45,8 @@ fn dtmf_generate<'py>(
 ///
 /// `process(pcm)` takes a 1-D int16 array and returns the digits whose
 /// recognition completed within it (a digit is reported once, 25-38 ms after
-/// its tone starts). `events()` drains `(digit, start_sample, end_sample)` of
+/// its tone starts when it follows a pause, and never more than 60 ms after).
+/// The result does not depend on how the stream is cut into calls. `events()` drains `(digit, start_sample, end_sample)` of
 /// digits that have ended. `flush()` marks the end of the stream.
 #[pyclass(name = "DtmfDetector", module = "cti_daemon._native")]
 struct PyDtmfDetector {
