@@ -271,6 +271,15 @@ def test_1000_digits_with_450_hz_dial_tone_and_12_db_snr():
     assert run(signals.through_alaw(x + dial + noise)) == digits
 
 
+def test_dial_tone_10_db_above_each_dtmf_tone():
+    # Beyond the requirement: the 450 Hz dial tone 10 dB louder than each tone.
+    rng = np.random.default_rng(15)
+    digits = "".join(rng.choice(list(DIGITS), 300))
+    x = digit_train(digits, rng, 40, 40)
+    x = x + signals.amplitude(0.0) * np.sin(2 * np.pi * 450.0 * np.arange(x.size) / 8000)
+    assert run(signals.through_alaw(x)) == digits
+
+
 # ------------------------------------------------------------------ events, flush, bank
 
 

@@ -78,8 +78,9 @@ pub const MAX_FREQ_DEVIATION: f64 = 0.025;
 /// single estimate is noisier; tones 3.5 % off still fail it when clean.
 pub const MAX_BLOCK_FREQ_DEVIATION: f64 = 0.03;
 
-/// Loose share of block power in the two bins, before the exact test: three
-/// equal tones (pair plus dial tone) with 12 dB of noise give 0.63.
+/// Loose share of block power in the two bins, before the exact test (dial
+/// tone taken out with its own bin): the pair with 12 dB of noise gives 0.9,
+/// white noise or speech about 2/51.
 const COARSE_SHARE: f32 = 0.4;
 
 /// A high tone at twice the low one, within this relative margin (on the mean
@@ -299,6 +300,16 @@ fn tone_share(block: &[i16; BLOCK], r: usize, c: usize) -> f64 {
     worst
 }
 
+/// Rectangular-bin energy |X|^2 of the dial tone over the block.
+fn dial_energy(block: &[i16; BLOCK]) -> f32 {
+    let (mut a, mut b) = (0.0f32, 0.0f32);
+    for (&x, d) in block.iter().zip(tables().dial.iter()) {
+        a += x as f32 * d[0] as f32;
+        b += x as f32 * d[1] as f32;
+    }
+    a * a + b * b
+}
+
 /// Judge one block.
 pub fn judge_block(block: &[i16; BLOCK]) -> Verdict {
     static TH: std::sync::OnceLock<Thresholds> = std::sync::OnceLock::new();
@@ -315,10 +326,13 @@ pub fn judge_block(block: &[i16; BLOCK]) -> Verdict {
     if row_second * th.group_margin > row_e || col_second * th.group_margin > col_e {
         return Verdict::GroupMargin;
     }
-    // Coarse share first (bins leak, dial tone counted): white noise or
-    // speech gives about 2/51 here and is dropped before the exact test.
+    // Coarse share first: white noise or speech is dropped here, before the
+    // exact test. Only if it fails is the dial-tone bin worth computing.
     let total: f32 = block.iter().map(|&v| (v as f32) * (v as f32)).sum();
-    if 2.0 * (row_e + col_e) < COARSE_SHARE * BLOCK as f32 * total {
+    let pair = 2.0 * (row_e + col_e);
+    if pair < COARSE_SHARE * BLOCK as f32 * total
+        && pair < COARSE_SHARE * (BLOCK as f32 * total - 2.0 * dial_energy(block))
+    {
         return Verdict::ToneShare(0.0);
     }
     let share = tone_share(block, row, 4 + col);
