@@ -16,7 +16,7 @@
 //!      3.5 % off (a 102-sample bin is +-78 Hz wide, +-11 % at 697 Hz); the
 //!      phase estimate is good to a few Hz;
 //!    - a column tone at twice the row tone (a note and its harmonic) is not
-//!      a digit (judged with the frequencies below).
+//!      a digit (judged, like the 2.5 % limit, on the two beginning blocks).
 //!
 //! Digits are then formed from the sequence of block verdicts:
 //! - a digit begins after HITS_TO_BEGIN (2) consecutive blocks with it, if
