@@ -17,4 +17,7 @@ from cti_daemon._native import (  # noqa: F401
     R2Detector,
     R2DetectorBank,
     r2_generate,
+    DtmfDetector,
+    DtmfDetectorBank,
+    dtmf_generate,
 )

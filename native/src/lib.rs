@@ -7,6 +7,7 @@
 pub mod common;
 pub mod g711;
 pub mod r2mf;
+pub mod dtmf;
 
 #[cfg(feature = "python")]
 mod python;

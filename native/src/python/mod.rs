@@ -6,10 +6,12 @@ use pyo3::prelude::*;
 mod arrays;
 mod g711;
 mod r2mf;
+mod dtmf;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     g711::register(m)?;
     r2mf::register(m)?;
+    dtmf::register(m)?;
     Ok(())
 }
