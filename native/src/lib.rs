@@ -6,6 +6,8 @@
 
 pub mod common;
 pub mod g711;
+pub mod tones;
+pub mod vad;
 
 #[cfg(feature = "python")]
 mod python;
