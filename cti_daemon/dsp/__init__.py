@@ -12,3 +12,11 @@ from cti_daemon._native import (  # noqa: F401
     ulaw_encode,
     ulaw_to_alaw,
 )
+
+from cti_daemon._native import (  # noqa: F401
+    ToneDetector,
+    ToneDetectorBank,
+    VoiceDetector,
+    VoiceDetectorBank,
+    tone_generate,
+)

@@ -5,9 +5,13 @@ use pyo3::prelude::*;
 
 mod arrays;
 mod g711;
+mod tones;
+mod vad;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     g711::register(m)?;
+    tones::register(m)?;
+    vad::register(m)?;
     Ok(())
 }
