@@ -335,8 +335,11 @@ impl ToneDetector {
 
     fn block_done(&mut self, out: &mut Vec<ToneName>) {
         let k = self.block;
-        let mut f = Frame::default();
-        f.energy = self.plan.tables.analyse(&self.buf, &mut f.bins);
+        let mut f = Frame { energy: self.plan.tables.energy(&self.buf), ..Frame::default() };
+        // Quiet blocks carry no tone: skip the bins (pauses cost almost nothing).
+        if f.energy >= self.plan.min_energy {
+            self.plan.tables.bins(&self.buf, &mut f.bins);
+        }
         self.candidate_bands(&mut f);
         self.frames[(k % 3) as usize] = f;
         let nbands = self.plan.band_bins.len();
