@@ -15,15 +15,15 @@
 //! Output depends only on the sample stream, never on how it was chunked.
 
 use super::analysis::{Bin, BinTables, BLOCK};
-use super::plan::{Plan, Rule, ToneName, ToneSpec};
+use super::plan::{Plan, Rule, ToneName, ToneSpec, MAX_BIN_OFFSET};
 use crate::common::level;
 use crate::common::{Law, SAMPLE_RATE};
 use std::collections::VecDeque;
 use std::f32::consts::PI;
 use std::sync::Arc;
 
-/// Most analysis bins of any plan (e180: four call-progress bins and five others).
-const MAX_BINS: usize = 10;
+/// Most analysis bins of any plan (e180: four call-progress bins and eight others).
+const MAX_BINS: usize = 12;
 const MAX_BANDS: usize = 8;
 /// Block length in ms.
 const BLOCK_MS: f64 = 1000.0 * BLOCK as f64 / SAMPLE_RATE;
@@ -320,7 +320,7 @@ impl ToneDetector {
         let df = residual / (2.0 * PI * block_s);
         let freq = self.plan.tables.freqs[i] as f32 + df;
         let b = &self.plan.plan.bands[band];
-        if (freq as f64) < b.lo || (freq as f64) > b.hi {
+        if df.abs() as f64 > MAX_BIN_OFFSET || (freq as f64) < b.lo || (freq as f64) > b.hi {
             return Pair::default();
         }
         // The bin of a tone df off holds sinc^2(df N / fs) of its power.

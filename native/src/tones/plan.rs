@@ -63,8 +63,10 @@ impl ToneName {
 
 /// A frequency band: a tone is accepted in it when its measured frequency lies
 /// in `[lo, hi]`. `bins` are the analysis frequencies covering the band; no
-/// point of the band may be more than 50 Hz from a bin (the unambiguous range
-/// of the 10 ms phase-difference frequency estimate).
+/// point of the band may be more than `MAX_BIN_OFFSET` Hz from a bin. The 10 ms
+/// phase-difference estimate is unambiguous only within +-50 Hz of its bin: a
+/// tone 55 Hz above a bin reads as 45 Hz below it, so offsets near 50 Hz are
+/// refused rather than trusted.
 #[derive(Clone, Debug)]
 pub struct Band {
     pub lo: f64,
@@ -75,6 +77,9 @@ pub struct Band {
     /// and whose phase reversals dent the level.
     pub steady: bool,
 }
+
+/// Largest frequency offset from a bin that the detector trusts (Hz).
+pub const MAX_BIN_OFFSET: f64 = 40.0;
 
 /// Inclusive duration limits in ms.
 #[derive(Clone, Copy, Debug)]
@@ -181,12 +186,14 @@ const ANS: usize = 5;
 /// Bands and tones common to every plan: SIT, fax and answer tones.
 fn common_bands(cp: Band) -> Vec<Band> {
     let b = |f: f64, tol: f64, steady: bool| Band { lo: f - tol, hi: f + tol, bins: vec![f], steady };
+    // +-50 Hz is beyond one bin's trusted range: two bins 50 Hz apart.
+    let wide = |f: f64| Band { lo: f - 50.0, hi: f + 50.0, bins: vec![f - 25.0, f + 25.0], steady: true };
     vec![
         cp,
         // E.180 section 6 (special information tone): 950, 1400, 1800 Hz +- 50 Hz.
-        b(950.0, 50.0, true),
-        b(1400.0, 50.0, true),
-        b(1800.0, 50.0, true),
+        wide(950.0),
+        wide(1400.0),
+        wide(1800.0),
         // T.30 section 5.2 (CNG): 1100 Hz +- 38 Hz.
         b(1100.0, 38.0, true),
         // V.25 section 2.1 (answer tone): 2100 Hz +- 15 Hz.
@@ -353,7 +360,7 @@ mod tests {
                 // Every frequency of a band within 50 Hz of one of its bins.
                 let mut f = band.lo;
                 while f <= band.hi {
-                    assert!(band.bins.iter().any(|b| (b - f).abs() <= 50.0));
+                    assert!(band.bins.iter().any(|b| (b - f).abs() <= MAX_BIN_OFFSET));
                     f += 1.0;
                 }
             }
