@@ -499,3 +499,43 @@ def test_fuzz_generate(plan, name, ms, level):
     except (TypeError, ValueError):
         return
     assert x.dtype == np.int16 and x.size == S.samples(float(ms))
+
+
+# ------------------------------------------------------------------ music-like near misses
+
+
+def note(freq, ms, harmonics, level=-15.0, vibrato=0.0):
+    """A sustained note: harmonic amplitudes relative to the fundamental, optional vibrato (fraction)."""
+    n = S.samples(ms)
+    t = np.arange(n) / RATE
+    inst = freq * (1 + vibrato * np.sin(2 * np.pi * 5.5 * t))
+    phase = 2 * np.pi * np.cumsum(inst) / RATE
+    x = sum(a * np.sin(k * phase + k) for k, a in enumerate(harmonics, start=1))
+    return x * S.amplitude(level) / np.sqrt(2 * np.mean(x**2)) * np.sqrt(2) / np.sqrt(2)
+
+
+@pytest.mark.parametrize("plan", ["cn", "e180"])
+@pytest.mark.parametrize(
+    "freq, harmonics, vibrato",
+    [
+        (440.0, [1, 2**-1.8, 3**-1.8], 0.0),  # flute-like A4, no vibrato
+        (466.2, [1, 2**-1.8, 3**-1.8], 0.0),  # A#4
+        (440.0, [1, 0.5, 0.33, 0.25, 0.2], 0.0),  # string-like
+        (440.0, [1], 0.01),  # a pure A4 with 1 % vibrato
+    ],
+)
+def test_sustained_note_is_not_dial(plan, freq, harmonics, vibrato):
+    x = S.concat(S.silence(200), note(freq, 5000, harmonics, vibrato=vibrato), S.silence(2000))
+    names, _ = detect(x, plan=plan)
+    assert names == []
+
+
+def test_chord_with_a4_is_not_dial():
+    x = S.concat(S.silence(200), S.tone([440.0, 554.4, 659.3], -20, 5000), S.silence(2000))
+    assert detect(x)[0] == []
+
+
+def test_dial_with_allowed_distortion_is_dial():
+    # YD/T allows 10 % distortion: a 2nd harmonic at 5 % (-26 dB) and a 3rd at 5 %.
+    x = S.concat(S.silence(200), note(450.0, 3000, [1, 0.05, 0.05]), S.silence(2000))
+    assert detect(x)[0] == ["dial"]
