@@ -539,3 +539,20 @@ def test_dial_with_allowed_distortion_is_dial():
     # YD/T allows 10 % distortion: a 2nd harmonic at 5 % (-26 dB) and a 3rd at 5 %.
     x = S.concat(S.silence(200), note(450.0, 3000, [1, 0.05, 0.05]), S.silence(2000))
     assert detect(x)[0] == ["dial"]
+
+
+@pytest.mark.parametrize("tone_dbm0, noise_dbm0", [(-36.0, -60.0), (-30.0, -50.0), (-10.0, -30.0)])
+@pytest.mark.parametrize("name", ["dial", "busy", "vacant"])
+def test_cn_tones_in_line_noise(name, tone_dbm0, noise_dbm0):
+    rng = np.random.default_rng(11)
+    x = keyed(450, tone_dbm0, CN.get(name, []), 6000)
+    x = x + S.white_noise(noise_dbm0, x.size, rng)
+    assert detect(x)[0] == [name]
+
+
+@pytest.mark.parametrize("kw", [{"level": -30.0}])
+def test_ans_pr_in_line_noise(kw):
+    rng = np.random.default_rng(12)
+    x = ans(**kw)
+    x = x + S.white_noise(-52.0, x.size, rng)
+    assert detect(x)[0] == ["ans_pr"]

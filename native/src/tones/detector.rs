@@ -51,6 +51,9 @@ const STEADY_FREQ_SPREAD: f32 = 8.0;
 /// only when at least 90 % filled, so runs come out about 8 ms short.
 const ON_BIAS_MS: f64 = 8.0;
 const HISTORY: usize = 16;
+/// Off-period blocks count as speech-like when within this power ratio (10 dB)
+/// of the preceding tone.
+const OFF_MARGIN: f32 = 0.1;
 
 /// Start or end of an occurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,6 +210,8 @@ pub struct ToneDetector {
     off_other: u64,
     history: VecDeque<Segment>,
     active: Option<Active>,
+    /// Highest block energy of the last on-segment.
+    last_on_energy: f32,
     events: Vec<ToneEvent>,
 }
 
@@ -287,6 +292,7 @@ impl ToneDetector {
             off_other: 0,
             history: VecDeque::with_capacity(HISTORY),
             active: None,
+            last_on_energy: 0.0,
             events: Vec::new(),
         }
     }
@@ -477,7 +483,10 @@ impl ToneDetector {
                 self.tone_block(j, b, interior, frame.energy, freq, out);
             }
             Label::Quiet | Label::Other => {
-                let other = matches!(label, Label::Other) as u64;
+                // An off-period may carry line noise, but not much: a block is
+                // "loud" when it is within 10 dB of the last tone's level (speech
+                // over a cadence), and an off-segment with too many is not valid.
+                let other = (matches!(label, Label::Other) && frame.energy >= self.last_on_energy * OFF_MARGIN) as u64;
                 if self.run.is_some() {
                     self.gap += 1;
                     self.gap_other += other;
@@ -523,6 +532,10 @@ impl ToneDetector {
         }
         self.gap = 0;
         self.gap_other = 0;
+        if !same {
+            self.last_on_energy = 0.0;
+        }
+        self.last_on_energy = self.last_on_energy.max(energy);
         let run = self.run.as_mut().expect("run just set");
         run.last = j;
         if interior {
