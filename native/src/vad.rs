@@ -201,3 +201,45 @@ impl VoiceDetectorBank {
         self.channels[channel].reset();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::noise::Rng;
+
+    fn burst(level_dbm0: f64, n: usize, rng: &mut Rng) -> Vec<i16> {
+        let sigma = level::dbm0_to_power(Law::Alaw, level_dbm0).sqrt();
+        (0..n).map(|_| (rng.gaussian() * sigma).round().clamp(-32768.0, 32767.0) as i16).collect()
+    }
+
+    #[test]
+    fn start_and_end_located() {
+        let mut rng = Rng::new(1);
+        let mut x = vec![0i16; 4000];
+        x.extend(burst(-20.0, 8000, &mut rng));
+        x.extend(vec![0i16; 8000]);
+        let mut v = VoiceDetector::new(-40.0, 300.0).unwrap();
+        let mut out = Vec::new();
+        v.process(&x, &mut out);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].kind, VoiceEventKind::SpeechStart);
+        assert!((out[0].sample as i64 - 4000).abs() <= 160, "{:?}", out[0]);
+        assert!((out[1].sample as i64 - (12000 + 2400)).abs() <= 160, "{:?}", out[1]);
+    }
+
+    #[test]
+    fn quiet_noise_never_triggers() {
+        let mut rng = Rng::new(2);
+        let x = burst(-60.0, 8000 * 60, &mut rng);
+        let mut v = VoiceDetector::new(-40.0, 300.0).unwrap();
+        let mut out = Vec::new();
+        v.process(&x, &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn bad_configuration_refused() {
+        assert_eq!(VoiceDetector::new(f64::NAN, 300.0).err(), Some(VadConfigError::Threshold));
+        assert_eq!(VoiceDetector::new(-40.0, -1.0).err(), Some(VadConfigError::Hangover));
+    }
+}

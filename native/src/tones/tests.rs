@@ -96,3 +96,66 @@ fn sine_fit_explains_pure_tones_exactly() {
         }
     }
 }
+
+#[test]
+fn every_plan_recognises_its_own_generated_tones() {
+    for plan_name in PLAN_NAMES {
+        let p = plan::plan(plan_name).unwrap();
+        for spec in &p.tones {
+            let ms = match spec.name {
+                ToneName::FaxCed | ToneName::AnsPr => 3300.0,
+                _ => 11000.0,
+            };
+            let mut x = silence(200.0);
+            x.extend(gen(plan_name, spec.name, ms, None));
+            x.extend(silence(7000.0));
+            let (out, _) = run(plan_name, &x);
+            assert_eq!(names(&out), vec![spec.name.as_str()], "{plan_name}");
+        }
+    }
+}
+
+#[test]
+fn level_limits() {
+    for (level, want) in [(-36.0, true), (-3.0, true), (-50.0, false), (-60.0, false)] {
+        let mut x = gen("cn", ToneName::Busy, 5000.0, Some(level));
+        x.extend(silence(2000.0));
+        let (out, _) = run("cn", &x);
+        assert_eq!(out == vec![ToneName::Busy], want, "{level}");
+    }
+}
+
+#[test]
+fn busy_start_within_two_cycles() {
+    let mut x = gen("cn", ToneName::Busy, 5000.0, None);
+    x.extend(silence(2000.0));
+    let (_, ev) = run("cn", &x);
+    let first_on_end = 350 * 8;
+    assert!(ev[0].sample >= first_on_end && ev[0].sample <= first_on_end + 2 * 700 * 8, "{:?}", ev[0]);
+}
+
+#[test]
+fn bank_matches_single_channels() {
+    let a = gen("cn", ToneName::Vacant, 4000.0, None);
+    let b = gen("cn", ToneName::Congestion, 4000.0, Some(-30.0));
+    let n = a.len().min(b.len());
+    let plan = CompiledPlan::by_name("cn").unwrap();
+    let mut bank = ToneDetectorBank::new(plan, 2);
+    let mut out = Vec::new();
+    // Row-major [2][16] chunks.
+    for i in (0..n - 16).step_by(16) {
+        let mut chunk = a[i..i + 16].to_vec();
+        chunk.extend_from_slice(&b[i..i + 16]);
+        bank.process(&chunk, 2, 16, &mut out);
+    }
+    let ev = bank.take_events();
+    for (c, sig) in [&a, &b].iter().enumerate() {
+        let len = (n - 16) / 16 * 16;
+        let (single, sev) = run("cn", &sig[..len]);
+        let mine: Vec<ToneName> = out.iter().filter(|(ch, _)| *ch == c).map(|(_, t)| *t).collect();
+        assert_eq!(mine, single);
+        let mine_ev: Vec<ToneEvent> = ev.iter().filter(|(ch, _)| *ch == c).map(|(_, e)| *e).collect();
+        assert_eq!(mine_ev, sev);
+        assert!(!single.is_empty());
+    }
+}
