@@ -86,9 +86,9 @@ def test_cn_tone_recognised_once(name):
 
 
 @pytest.mark.parametrize("level", [-36.0, -30.0, -20.0, -10.0, -3.0])
-@pytest.mark.parametrize("name", ["dial", "busy", "ringback", "vacant"])
+@pytest.mark.parametrize("name", ["dial", *CN])
 def test_cn_levels_recognised(name, level):
-    names, _ = detect(keyed(450, level, CN.get(name, []), 12000 if name == "ringback" else 4000))
+    names, _ = detect(keyed(450, level, CN.get(name, []), 12000 if name in ("ringback", "call_waiting") else 4000))
     assert names == [name]
 
 
@@ -100,14 +100,14 @@ def test_cn_below_minus_50_never(name, level):
 
 
 @pytest.mark.parametrize("freq", [425.0, 432.0, 468.0, 475.0])
-@pytest.mark.parametrize("name", ["dial", "busy", "congestion"])
+@pytest.mark.parametrize("name", ["dial", *CN])
 def test_cn_frequency_tolerance_accepted(name, freq):
-    names, _ = detect(keyed(freq, -20, CN.get(name, []), 6000))
+    names, _ = detect(keyed(freq, -20, CN.get(name, []), 12000 if name in ("ringback", "call_waiting") else 6000))
     assert names == [name]
 
 
 @pytest.mark.parametrize("freq", [380.0, 400.0, 500.0, 520.0])
-@pytest.mark.parametrize("name", ["dial", "busy", "ringback"])
+@pytest.mark.parametrize("name", ["dial", *CN])
 def test_cn_frequency_rejected_at_50_hz(name, freq):
     names, _ = detect(keyed(freq, -10, CN.get(name, []), 12000))
     assert names == []
@@ -446,6 +446,27 @@ def test_bank_equals_single(block):
         bank.reset(4)
     with pytest.raises(ValueError):
         bank.reset(-1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.one_of(st.just(0), st.just(1), st.integers(0, 320), st.integers(0, 4000)), min_size=1,
+                max_size=30))
+def test_bank_chunking_invariance(sizes):
+    x = composite()[:160000]
+    y = S.through_alaw(keyed(450, -25, CN["congestion"], 9000, tail_ms=1000))[:160000]
+    n = min(x.size, y.size)
+    data = np.stack([x[:n], y[:n]])
+    bank = dsp.ToneDetectorBank(2)
+    got = []
+    i = k = 0
+    while i < n:
+        step = sizes[k % len(sizes)] or (1 if k % len(sizes) == len(sizes) - 1 else 0)
+        k += 1
+        got += bank.process(data[:, i:i + step])
+        i += step
+    for c in range(2):
+        assert [t for ch, t in got if ch == c] == dsp.ToneDetector().process(data[c])
+    assert {t for _, t in got} >= {"busy", "congestion"}
 
 
 def test_errors():
