@@ -476,6 +476,14 @@ def test_errors():
         dsp.ToneDetectorBank(2, plan="")
     with pytest.raises(ValueError):
         dsp.ToneDetectorBank(0)
+    with pytest.raises(ValueError):
+        dsp.ToneDetectorBank(-3)
+    with pytest.raises(ValueError):
+        dsp.ToneDetectorBank(10**9)
+    with pytest.raises(TypeError):
+        dsp.ToneDetectorBank(2.5)
+    with pytest.raises(TypeError):
+        dsp.ToneDetector(plan=3)
     det = dsp.ToneDetector(plan="eu425")
     assert det.plan == "eu425"
     with pytest.raises(TypeError):

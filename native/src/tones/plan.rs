@@ -293,6 +293,8 @@ pub fn cn() -> Plan {
 /// congestion: period 300-1100 ms with tone/silence ratio 0.67-1.5, so each
 /// part lies in 120-660 ms (the ratio itself is not checked); E.180 lets
 /// congestion share busy's cadence, so the two cannot be told apart.
+/// The cadence limits are quoted from memory of E.180 (the research notes
+/// mark them [M]); the Recommendation's text could not be opened here.
 pub fn e180() -> Plan {
     let cp = Band { lo: 340.0, hi: 500.0, bins: vec![350.0, 400.0, 450.0, 500.0], steady: true };
     let f = 425.0;
