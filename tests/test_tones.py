@@ -482,6 +482,12 @@ def test_errors():
         dsp.ToneDetectorBank(10**9)
     with pytest.raises(TypeError):
         dsp.ToneDetectorBank(2.5)
+    with pytest.raises(ValueError):
+        dsp.ToneDetectorBank(10**30)
+    with pytest.raises(ValueError):
+        dsp.ToneDetectorBank(2).reset(10**30)
+    with pytest.raises(ValueError):
+        dsp.tone_generate("cn", "dial", 10**400)
     with pytest.raises(TypeError):
         dsp.ToneDetector(plan=3)
     det = dsp.ToneDetector(plan="eu425")

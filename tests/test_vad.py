@@ -158,6 +158,14 @@ def test_errors():
     with pytest.raises(TypeError):
         dsp.VoiceDetector(threshold_dbm0="loud")
     with pytest.raises(ValueError):
+        dsp.VoiceDetector(hangover_ms=10**400)
+    with pytest.raises(ValueError):
+        dsp.VoiceDetectorBank(10**30)
+    with pytest.raises(TypeError):
+        dsp.VoiceDetectorBank(1.5)
+    assert dsp.VoiceDetector(-30, 100).process(np.zeros(800, dtype=np.int16)) == []
+    assert dsp.VoiceDetector(None, None).process(np.zeros(8, dtype=np.int16)) == []
+    with pytest.raises(ValueError):
         dsp.VoiceDetectorBank(0)
     v = dsp.VoiceDetector()
     with pytest.raises(TypeError):
@@ -187,3 +195,20 @@ def test_fuzz(arr, threshold, hangover):
         except (TypeError, ValueError):
             continue
         assert isinstance(out, list)
+
+
+ARGS = st.one_of(st.integers(-2**80, 0), st.integers(1, 64), st.integers(100_001, 2**80), st.floats(),
+                 st.text(max_size=3), st.none(), st.booleans())
+
+
+@settings(max_examples=80, deadline=None)
+@given(ARGS, ARGS, ARGS)
+def test_fuzz_constructor_args(channels, threshold, hangover):
+    for make in (lambda: dsp.VoiceDetector(threshold, hangover),
+                 lambda: dsp.VoiceDetectorBank(channels, threshold, hangover),
+                 lambda: dsp.ToneDetectorBank(channels),
+                 lambda: dsp.tone_generate("cn", "busy", hangover, threshold)):
+        try:
+            make()
+        except (TypeError, ValueError):
+            pass

@@ -3,9 +3,33 @@
 use super::arrays::{int16_matrix, int16_vector, to_numpy};
 use crate::tones::{self as k, CompiledPlan, GenerateError, ToneName};
 use numpy::PyArrayDyn;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyInt;
 use std::sync::Arc;
+
+/// An integer argument; a Python int too large for i64 is a ValueError (not
+/// OverflowError), anything else that is not an int a TypeError.
+pub(super) fn int_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<i64> {
+    obj.extract::<i64>().map_err(|_| {
+        if obj.is_instance_of::<PyInt>() {
+            PyValueError::new_err(format!("{what} is out of range"))
+        } else {
+            PyTypeError::new_err(format!("{what} must be an int"))
+        }
+    })
+}
+
+/// A float argument (ints accepted); an int too large for a float is a ValueError.
+pub(super) fn float_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
+    obj.extract::<f64>().map_err(|_| {
+        if obj.is_instance_of::<PyInt>() {
+            PyValueError::new_err(format!("{what} is out of range"))
+        } else {
+            PyTypeError::new_err(format!("{what} must be a number"))
+        }
+    })
+}
 
 /// Most channels a bank accepts (each channel holds about 1 KiB of state).
 const MAX_CHANNELS: usize = 100_000;
@@ -89,8 +113,8 @@ fn check_channel(channel: i64, channels: usize) -> PyResult<usize> {
 impl PyToneDetectorBank {
     #[new]
     #[pyo3(signature = (channels, plan = "cn"))]
-    fn new(channels: i64, plan: &str) -> PyResult<Self> {
-        let channels = check_channels(channels)?;
+    fn new(channels: &Bound<'_, PyAny>, plan: &str) -> PyResult<Self> {
+        let channels = check_channels(int_arg(channels, "channels")?)?;
         Ok(Self { inner: k::ToneDetectorBank::new(compiled(plan)?, channels) })
     }
 
@@ -115,8 +139,8 @@ impl PyToneDetectorBank {
             .collect()
     }
 
-    fn reset(&mut self, channel: i64) -> PyResult<()> {
-        let c = check_channel(channel, self.inner.channels())?;
+    fn reset(&mut self, channel: &Bound<'_, PyAny>) -> PyResult<()> {
+        let c = check_channel(int_arg(channel, "channel")?, self.inner.channels())?;
         self.inner.reset(c);
         Ok(())
     }
@@ -135,9 +159,14 @@ fn tone_generate<'py>(
     py: Python<'py>,
     plan: &str,
     name: &str,
-    duration_ms: f64,
-    level_dbm0: Option<f64>,
+    duration_ms: &Bound<'py, PyAny>,
+    level_dbm0: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArrayDyn<i16>>> {
+    let duration_ms = float_arg(duration_ms, "duration_ms")?;
+    let level_dbm0 = match level_dbm0 {
+        Some(l) if !l.is_none() => Some(float_arg(l, "level_dbm0")?),
+        _ => None,
+    };
     let p = k::plan::plan(plan).ok_or_else(|| {
         PyValueError::new_err(format!("unknown tone plan {plan:?}; known plans: {}", k::PLAN_NAMES.join(", ")))
     })?;

@@ -1,6 +1,7 @@
 //! `VoiceDetector` and `VoiceDetectorBank`.
 
 use super::arrays::{int16_matrix, int16_vector};
+use super::tones::{float_arg, int_arg};
 use crate::vad::{self as k, VadConfigError, VoiceEvent};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -21,6 +22,19 @@ fn config_error(e: VadConfigError, threshold: f64, hangover: f64) -> PyErr {
     }
 }
 
+/// Defaults: threshold -40 dBm0, hangover 300 ms.
+fn config_args(threshold: Option<&Bound<'_, PyAny>>, hangover: Option<&Bound<'_, PyAny>>) -> PyResult<(f64, f64)> {
+    let t = match threshold {
+        Some(t) if !t.is_none() => float_arg(t, "threshold_dbm0")?,
+        _ => -40.0,
+    };
+    let h = match hangover {
+        Some(h) if !h.is_none() => float_arg(h, "hangover_ms")?,
+        _ => 300.0,
+    };
+    Ok((t, h))
+}
+
 fn tuple(e: &VoiceEvent) -> (&'static str, u64) {
     (e.kind.as_str(), e.sample)
 }
@@ -36,8 +50,9 @@ struct PyVoiceDetector {
 #[pymethods]
 impl PyVoiceDetector {
     #[new]
-    #[pyo3(signature = (threshold_dbm0 = -40.0, hangover_ms = 300.0))]
-    fn new(threshold_dbm0: f64, hangover_ms: f64) -> PyResult<Self> {
+    #[pyo3(signature = (threshold_dbm0 = None, hangover_ms = None))]
+    fn new(threshold_dbm0: Option<&Bound<'_, PyAny>>, hangover_ms: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let (threshold_dbm0, hangover_ms) = config_args(threshold_dbm0, hangover_ms)?;
         let inner = k::VoiceDetector::new(threshold_dbm0, hangover_ms)
             .map_err(|e| config_error(e, threshold_dbm0, hangover_ms))?;
         Ok(Self { inner })
@@ -74,8 +89,14 @@ struct PyVoiceDetectorBank {
 #[pymethods]
 impl PyVoiceDetectorBank {
     #[new]
-    #[pyo3(signature = (channels, threshold_dbm0 = -40.0, hangover_ms = 300.0))]
-    fn new(channels: i64, threshold_dbm0: f64, hangover_ms: f64) -> PyResult<Self> {
+    #[pyo3(signature = (channels, threshold_dbm0 = None, hangover_ms = None))]
+    fn new(
+        channels: &Bound<'_, PyAny>,
+        threshold_dbm0: Option<&Bound<'_, PyAny>>,
+        hangover_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let channels = int_arg(channels, "channels")?;
+        let (threshold_dbm0, hangover_ms) = config_args(threshold_dbm0, hangover_ms)?;
         if channels < 1 || channels as u64 > MAX_CHANNELS as u64 {
             return Err(PyValueError::new_err(format!("channels must be 1..={MAX_CHANNELS}, got {channels}")));
         }
@@ -101,7 +122,8 @@ impl PyVoiceDetectorBank {
         self.inner.take_events().iter().map(|(c, e)| (*c, e.kind.as_str(), e.sample)).collect()
     }
 
-    fn reset(&mut self, channel: i64) -> PyResult<()> {
+    fn reset(&mut self, channel: &Bound<'_, PyAny>) -> PyResult<()> {
+        let channel = int_arg(channel, "channel")?;
         let n = self.inner.channels();
         if channel < 0 || channel as u64 >= n as u64 {
             return Err(PyValueError::new_err(format!("channel must be 0..{n}, got {channel}")));
