@@ -591,3 +591,13 @@ def test_ans_pr_in_line_noise(kw):
     x = ans(**kw)
     x = x + S.white_noise(-52.0, x.size, rng)
     assert detect(x)[0] == ["ans_pr"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("freq", [425.0, 475.0])
+def test_cn_frequency_limit_in_line_noise(freq, seed):
+    """At the +-25 Hz limit, with noise 20 dB below the tone, still recognised."""
+    rng = np.random.default_rng(100 + seed)
+    x = keyed(freq, -30.0, CN["busy"], 5000)
+    x = x + S.white_noise(-50.0, x.size, rng)
+    assert detect(x)[0] == ["busy"]

@@ -263,7 +263,9 @@ fn dial(freq: f64, min_ms: f64, level: f64) -> ToneSpec {
 /// China (YD/T 1043 call-progress tones, as listed in ITU E.180 Suppl. 2 and the
 /// research notes section 3.1): 450 +- 25 Hz, -10 +- 3 dBm0, cadences +-10 %.
 pub fn cn() -> Plan {
-    let cp = Band { lo: 425.0, hi: 475.0, bins: vec![450.0], steady: true };
+    // The sender's 450 +- 25 Hz, plus 5 Hz so that a tone at the limit is not
+    // lost to the frequency estimate's noise (a tone 50 Hz off is still refused).
+    let cp = Band { lo: 420.0, hi: 480.0, bins: vec![450.0], steady: true };
     let f = 450.0;
     let lv = -10.0;
     let rel = 0.10;
@@ -323,7 +325,8 @@ pub fn e180() -> Plan {
 /// T/CS 20-15 and ETSI ES 201 970): dial continuous, busy 0.5/0.5 s, congestion
 /// 0.25/0.25 s, ringing 1/4 s; 425 Hz, tolerances taken as +-25 Hz and +-10 %.
 pub fn eu425() -> Plan {
-    let cp = Band { lo: 400.0, hi: 450.0, bins: vec![425.0], steady: true };
+    // 425 +- 25 Hz, plus 5 Hz of estimate noise as for China.
+    let cp = Band { lo: 395.0, hi: 455.0, bins: vec![425.0], steady: true };
     let f = 425.0;
     let lv = -10.0;
     let rel = 0.10;
