@@ -151,7 +151,8 @@ impl ToneSpec {
             Rule::Cadence { pattern, .. } => {
                 pattern.iter().skip(1).step_by(2).map(|s| s.max).fold(0.0, f64::max)
             }
-            // E.180 section 6: the three tones are followed by 1000 +- 250 ms of silence.
+            // E.180 (special information tone; research notes 3.2): the three tones are
+            // followed by 1000 +- 250 ms of silence.
             Rule::Sequence { .. } => 1250.0,
             Rule::Reversals { interval, .. } => interval.max,
         };
@@ -190,13 +191,13 @@ fn common_bands(cp: Band) -> Vec<Band> {
     let wide = |f: f64| Band { lo: f - 50.0, hi: f + 50.0, bins: vec![f - 25.0, f + 25.0], steady: true };
     vec![
         cp,
-        // E.180 section 6 (special information tone): 950, 1400, 1800 Hz +- 50 Hz.
+        // E.180 special information tone (research notes 3.2): 950, 1400, 1800 Hz +- 50 Hz.
         wide(950.0),
         wide(1400.0),
         wide(1800.0),
-        // T.30 section 5.2 (CNG): 1100 Hz +- 38 Hz.
+        // T.30 CNG (research notes 3.3): 1100 Hz +- 38 Hz.
         b(1100.0, 38.0, true),
-        // V.25 section 2.1 (answer tone): 2100 Hz +- 15 Hz.
+        // V.25 answer tone (research notes 3.3): 2100 Hz +- 15 Hz.
         b(2100.0, 15.0, false),
     ]
 }
@@ -205,19 +206,20 @@ fn common_tones() -> Vec<ToneSpec> {
     vec![
         ToneSpec {
             name: ToneName::Sit,
-            // E.180 section 6: each tone 330 +- 70 ms, gaps up to 30 ms. The range
+            // E.180 SIT: each tone 330 +- 70 ms, gaps up to 30 ms. The range
             // covers the North American SIT segments (274 and 380 ms, Telcordia).
             rule: Rule::Sequence { bands: [SIT1, SIT2, SIT3], each: Span::new(260.0, 400.0), gap_ms: 30.0 },
             generation: Generation::Sequence {
                 parts: vec![(950.0, 330.0), (1400.0, 330.0), (1800.0, 330.0)],
                 silence_ms: 1000.0,
             },
-            // E.180 section 2: SIT sent at -24 dBm0 nominal.
+            // Nominal sending level taken as -24 dBm0 (not from the notes; any level from
+            // -36 dBm0 up is recognised).
             level_dbm0: -24.0,
         },
         ToneSpec {
             name: ToneName::FaxCng,
-            // T.30 section 5.2: CNG 0.5 s on, 3 s off, +-15 %. One on-period is
+            // T.30 CNG: 0.5 s on, 3 s off, +-15 %. One on-period is
             // enough to recognise it (a fax must be answered quickly).
             rule: Rule::Cadence { band: CNG, pattern: vec![Span::tol(500.0, 0.15), Span::tol(3000.0, 0.15)], window: 1 },
             generation: Generation::Keyed { freq: 1100.0, cadence: vec![(500.0, 3000.0)] },
@@ -225,14 +227,14 @@ fn common_tones() -> Vec<ToneSpec> {
         },
         ToneSpec {
             name: ToneName::FaxCed,
-            // T.30 section 5.2 / V.25: CED is 2100 Hz lasting 2.6 to 4.0 s.
+            // T.30 / V.25: CED is 2100 Hz lasting 3.3 +- 0.7 s (2.6 to 4.0 s).
             rule: Rule::Plain { band: ANS, min_ms: 2600.0 },
             generation: Generation::Keyed { freq: 2100.0, cadence: vec![] },
             level_dbm0: -12.0,
         },
         ToneSpec {
             name: ToneName::AnsPr,
-            // V.25 section 2.1 / G.168 (tone disabler): phase reversals of 180 deg
+            // V.25 ANS/ and the G.165/G.168 tone disabler: phase reversals of 180 deg
             // every 450 +- 25 ms.
             rule: Rule::Reversals { band: ANS, interval: Span::new(425.0, 475.0) },
             generation: Generation::Reversing { freq: 2100.0, every_ms: 450.0 },
@@ -291,7 +293,7 @@ pub fn cn() -> Plan {
 }
 
 /// ITU-T E.180/Q.35 limits. Frequencies: 400-450 Hz recommended, 340-500 Hz
-/// accepted (E.180 section 3). Ringing tone: 0.67-1.5 s on, 3-5 s off. Busy and
+/// accepted (E.180). Ringing tone: 0.67-1.5 s on, 3-5 s off. Busy and
 /// congestion: period 300-1100 ms with tone/silence ratio 0.67-1.5, so each
 /// part lies in 120-660 ms (the ratio itself is not checked); E.180 lets
 /// congestion share busy's cadence, so the two cannot be told apart.
