@@ -15,7 +15,9 @@
 //! Output depends only on the sample stream, never on how it was chunked.
 
 use super::analysis::{Bin, BinTables, BLOCK};
-use super::plan::{Plan, Rule, ToneName, ToneSpec, MAX_BIN_OFFSET};
+use super::rules::{self, Segment};
+use super::sinefit::SineFit;
+use super::plan::{Plan, Rule, ToneName, MAX_BIN_OFFSET};
 use crate::common::level;
 use crate::common::{Law, SAMPLE_RATE};
 use std::collections::VecDeque;
@@ -146,15 +148,6 @@ enum Label {
     Other,
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Segment {
-    on: bool,
-    band: usize,
-    ms: f64,
-    /// On: level and frequency steady. Off: mostly quiet (not speech).
-    valid: bool,
-}
-
 #[derive(Clone, Copy)]
 struct Run {
     band: usize,
@@ -213,54 +206,6 @@ pub struct ToneDetector {
     /// Highest block energy of the last on-segment.
     last_on_energy: f32,
     events: Vec<ToneEvent>,
-}
-
-/// Energy of the sinusoid at `w` (rad/sample) that explains a bin at `w0`.
-///
-/// A real sine c e^{iwn} + conj(c) e^{-iwn} gives the bin X = c D(w - w0) +
-/// conj(c) D(-w - w0), where D(v) = sum_{n<N} e^{ivn}. Solving that 2x2 system
-/// for c takes out both the bin's roll-off for an off-centre tone and the leak
-/// of the negative-frequency image (several % of the power at 425 Hz in 10 ms);
-/// the tone's exact energy over the block is then 2N|c|^2 + 2 Re(c^2 D(2w)).
-/// For a pure tone this equals the block energy to within A-law noise, which
-/// is what lets the purity threshold sit at 0.95.
-pub(crate) struct SineFit {
-    d1: (f64, f64),
-    d2: (f64, f64),
-    d2w: (f64, f64),
-    det: f64,
-}
-
-/// D(v) = sum_{n<N} e^{ivn} = e^{iv(N-1)/2} sin(vN/2) / sin(v/2).
-fn dirichlet(v: f64) -> (f64, f64) {
-    let n = BLOCK as f64;
-    let half = v / 2.0;
-    let s = half.sin();
-    let mag = if s.abs() < 1e-9 { n * (half * n).cos().signum() * half.cos().signum() } else { (half * n).sin() / s };
-    let ph = half * (n - 1.0);
-    (mag * ph.cos(), mag * ph.sin())
-}
-
-impl SineFit {
-    pub(crate) fn new(w: f64, w0: f64) -> Self {
-        let d1 = dirichlet(w - w0);
-        let d2 = dirichlet(-w - w0);
-        let det = (d1.0 * d1.0 + d1.1 * d1.1) - (d2.0 * d2.0 + d2.1 * d2.1);
-        SineFit { d1, d2, d2w: dirichlet(2.0 * w), det }
-    }
-
-    pub(crate) fn tone_energy(&self, x: Bin) -> f64 {
-        let (d1r, d1i) = self.d1;
-        let (d2r, d2i) = self.d2;
-        let (xr, xi) = (x.re as f64, x.im as f64);
-        // [d1r + d2r, d2i - d1i; d1i + d2i, d1r - d2r] [a; b] = [xr; xi]
-        let a = ((d1r - d2r) * xr - (d2i - d1i) * xi) / self.det;
-        let b = ((d1r + d2r) * xi - (d1i + d2i) * xr) / self.det;
-        let n = BLOCK as f64;
-        // c^2 = (a^2 - b^2) + 2ab i
-        let c2 = (a * a - b * b, 2.0 * a * b);
-        2.0 * n * (a * a + b * b) + 2.0 * (c2.0 * self.d2w.0 - c2.1 * self.d2w.1)
-    }
 }
 
 fn wrap(mut p: f32) -> f32 {
@@ -581,48 +526,9 @@ impl ToneDetector {
         }
         self.history.push_back(seg);
         for t in 0..self.plan.plan.tones.len() {
-            if self.segments_match(&self.plan.plan.tones[t]) {
+            if rules::history_matches(&self.history, &self.plan.plan.tones[t]) {
                 self.matched(t, out);
             }
-        }
-    }
-
-    fn segments_match(&self, tone: &ToneSpec) -> bool {
-        let h = &self.history;
-        match &tone.rule {
-            Rule::Cadence { band, pattern, window } => {
-                let k = *window;
-                if h.len() < k {
-                    return false;
-                }
-                let win: Vec<&Segment> = h.iter().skip(h.len() - k).collect();
-                if !win.iter().any(|s| s.on) {
-                    return false;
-                }
-                let l = pattern.len();
-                (0..l).any(|r| {
-                    win.iter().enumerate().all(|(i, s)| {
-                        let idx = (r + i) % l;
-                        let want_on = idx % 2 == 0;
-                        s.on == want_on && s.valid && (!s.on || s.band == *band) && pattern[idx].fits(s.ms)
-                    })
-                })
-            }
-            Rule::Sequence { bands, each, gap_ms } => {
-                if h.len() < 5 {
-                    return false;
-                }
-                let win: Vec<&Segment> = h.iter().skip(h.len() - 5).collect();
-                (0..5).all(|i| {
-                    let s = win[i];
-                    if i % 2 == 0 {
-                        s.on && s.valid && s.band == bands[i / 2] && each.fits(s.ms)
-                    } else {
-                        !s.on && s.ms <= gap_ms + super::plan::MEASURE_SLACK_MS
-                    }
-                })
-            }
-            _ => false,
         }
     }
 
@@ -651,57 +557,9 @@ impl ToneDetector {
         let now = k + 1;
         let silent_ms = (now - a.last_tone_block) as f64 * BLOCK_MS;
         let unmatched_ms = (now - a.last_match) as f64 * BLOCK_MS;
-        if silent_ms > 1.5 * spec.longest_off_ms() || unmatched_ms > 2.0 * cycle_ms(spec) {
+        if silent_ms > 1.5 * spec.longest_off_ms() || unmatched_ms > 2.0 * rules::cycle_ms(spec) {
             self.events.push(ToneEvent { name: spec.name, kind: EventKind::End, sample: now * BLOCK as u64 });
             self.active = None;
         }
-    }
-}
-
-/// Longest time between two matches of a tone whose cadence continues.
-fn cycle_ms(spec: &ToneSpec) -> f64 {
-    match &spec.rule {
-        Rule::Cadence { pattern, .. } => pattern.iter().map(|s| s.max).sum::<f64>().max(400.0),
-        Rule::Sequence { each, gap_ms, .. } => 3.0 * each.max + 2.0 * gap_ms + 1250.0,
-        _ => 400.0,
-    }
-}
-
-/// One detector per channel over row-major `[channels][n]` blocks.
-pub struct ToneDetectorBank {
-    channels: Vec<ToneDetector>,
-    scratch: Vec<ToneName>,
-}
-
-impl ToneDetectorBank {
-    pub fn new(plan: Arc<CompiledPlan>, channels: usize) -> Self {
-        ToneDetectorBank { channels: (0..channels).map(|_| ToneDetector::new(plan.clone())).collect(), scratch: Vec::new() }
-    }
-
-    pub fn channels(&self) -> usize {
-        self.channels.len()
-    }
-
-    /// `block` holds `channels * n` samples, channel after channel.
-    pub fn process(&mut self, block: &[i16], channels: usize, n: usize, out: &mut Vec<(usize, ToneName)>) {
-        assert_eq!(channels, self.channels.len());
-        assert_eq!(block.len(), channels * n);
-        for (c, det) in self.channels.iter_mut().enumerate() {
-            self.scratch.clear();
-            det.process(&block[c * n..(c + 1) * n], &mut self.scratch);
-            out.extend(self.scratch.iter().map(|&t| (c, t)));
-        }
-    }
-
-    pub fn take_events(&mut self) -> Vec<(usize, ToneEvent)> {
-        let mut all = Vec::new();
-        for (c, det) in self.channels.iter_mut().enumerate() {
-            all.extend(det.take_events().into_iter().map(|e| (c, e)));
-        }
-        all
-    }
-
-    pub fn reset(&mut self, channel: usize) {
-        self.channels[channel].reset();
     }
 }

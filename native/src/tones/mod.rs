@@ -12,11 +12,15 @@
 //! - While an occurrence holds, no other name is reported.
 
 pub mod analysis;
+pub mod bank;
 pub mod detector;
 pub mod generator;
 pub mod plan;
+mod rules;
+pub mod sinefit;
 
-pub use detector::{CompiledPlan, EventKind, ToneDetector, ToneDetectorBank, ToneEvent};
+pub use bank::ToneDetectorBank;
+pub use detector::{CompiledPlan, EventKind, ToneDetector, ToneEvent};
 pub use generator::{generate, GenerateError};
 pub use plan::{Plan, ToneName, PLAN_NAMES};
 

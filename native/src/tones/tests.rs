@@ -89,7 +89,7 @@ fn sine_fit_explains_pure_tones_exactly() {
                 }
                 let mut b = [Bin::default()];
                 let e = t.analyse(&x, &mut b) as f64;
-                let fit = super::detector::SineFit::new(TAU * f / 8000.0, TAU * bin / 8000.0);
+                let fit = super::sinefit::SineFit::new(TAU * f / 8000.0, TAU * bin / 8000.0);
                 let ratio = fit.tone_energy(b[0]) / e;
                 assert!((ratio - 1.0).abs() < 1e-3, "bin {bin} df {df} ph {ph}: {ratio}");
             }
