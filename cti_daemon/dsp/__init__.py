@@ -20,4 +20,9 @@ from cti_daemon._native import (  # noqa: F401
     DtmfDetector,
     DtmfDetectorBank,
     dtmf_generate,
+    ToneDetector,
+    ToneDetectorBank,
+    VoiceDetector,
+    VoiceDetectorBank,
+    tone_generate,
 )

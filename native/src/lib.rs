@@ -8,6 +8,8 @@ pub mod common;
 pub mod g711;
 pub mod r2mf;
 pub mod dtmf;
+pub mod tones;
+pub mod vad;
 
 #[cfg(feature = "python")]
 mod python;

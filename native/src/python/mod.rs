@@ -7,11 +7,15 @@ mod arrays;
 mod g711;
 mod r2mf;
 mod dtmf;
+mod tones;
+mod vad;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     g711::register(m)?;
     r2mf::register(m)?;
     dtmf::register(m)?;
+    tones::register(m)?;
+    vad::register(m)?;
     Ok(())
 }
