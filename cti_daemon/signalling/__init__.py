@@ -1,0 +1,1 @@
+"""Signalling stacks (sans-I/O state machines) and their traces."""
