@@ -11,7 +11,9 @@ version string so that a change in how they are made rebuilds them.
 - ``music_corpus()``: a little over 30 minutes of synthesised music: melodies with
   sustained notes and vibrato, chords with bass, pentatonic colour-ringback-like loops,
   rich harmonics; notes include A4 = 440 Hz and A#4 = 466 Hz, which lie inside China's
-  450 +- 25 Hz call-progress band, and notes within 1 % of DTMF frequencies.
+  450 +- 25 Hz call-progress band, and equal-tempered notes that lie within 1 % of DTMF
+  frequencies (F5 698.5 Hz, A#5 932.3 Hz, F#6 1480.0 Hz), though the melodies do not
+  aim at DTMF pairs: two pure notes on a DTMF pair would be a valid digit under Q.24.
 
 Both are returned as int16 at 8 kHz, already through the A-law coder, as a trunk would
 deliver them. Generation is deterministic (fixed seeds).
