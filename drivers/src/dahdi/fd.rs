@@ -107,24 +107,8 @@ impl DahdiDevice for DahdiFd {
         header: &DahdiEchoCanParams,
         params: &[DahdiEchoCanParam],
     ) -> SysResult<()> {
-        // The kernel reads the 8-byte header, then param_count 20-byte entries right
-        // behind it (user.h flexible array `params[0]`). Both sizes are multiples of 4, so
-        // a u32 buffer is aligned for both.
-        let header_len = std::mem::size_of::<DahdiEchoCanParams>();
-        let entry_len = std::mem::size_of::<DahdiEchoCanParam>();
-        let total = header_len + entry_len * params.len();
-        let mut buffer = vec![0u32; total.div_ceil(4)];
-        let bytes = buffer.as_mut_ptr().cast::<u8>();
-        // SAFETY: buffer holds `total` bytes; source values are plain-old-data.
-        unsafe {
-            std::ptr::copy_nonoverlapping((header as *const DahdiEchoCanParams).cast::<u8>(), bytes, header_len);
-            std::ptr::copy_nonoverlapping(
-                params.as_ptr().cast::<u8>(),
-                bytes.add(header_len),
-                entry_len * params.len(),
-            );
-        }
-        self.ioctl_ptr(DAHDI_ECHOCANCEL_PARAMS, bytes.cast()).map(|_| ())
+        let mut buffer = echocancel_buffer(header, params);
+        self.ioctl_ptr(DAHDI_ECHOCANCEL_PARAMS, buffer.as_mut_ptr().cast()).map(|_| ())
     }
 
     fn poll(&mut self, events: i16, timeout_ms: i32) -> SysResult<i16> {
@@ -145,4 +129,20 @@ impl DahdiDevice for DahdiFd {
     fn raw_fd(&self) -> Option<RawFd> {
         Some(self.fd.as_raw_fd())
     }
+}
+
+/// The DAHDI_ECHOCANCEL_PARAMS argument: the 8-byte header, then `param_count` 20-byte
+/// entries right behind it (user.h flexible array `params[0]`, §1.4 step 6). Held in u32
+/// words so that the buffer is aligned for both structs (sizes are multiples of 4).
+pub fn echocancel_buffer(header: &DahdiEchoCanParams, params: &[DahdiEchoCanParam]) -> Vec<u32> {
+    let header_len = std::mem::size_of::<DahdiEchoCanParams>();
+    let params_len = std::mem::size_of_val(params);
+    let mut buffer = vec![0u32; (header_len + params_len).div_ceil(4)];
+    let bytes = buffer.as_mut_ptr().cast::<u8>();
+    // SAFETY: buffer holds header_len + params_len bytes; both sources are plain data.
+    unsafe {
+        std::ptr::copy_nonoverlapping((header as *const DahdiEchoCanParams).cast::<u8>(), bytes, header_len);
+        std::ptr::copy_nonoverlapping(params.as_ptr().cast::<u8>(), bytes.add(header_len), params_len);
+    }
+    buffer
 }
