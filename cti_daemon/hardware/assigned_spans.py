@@ -132,11 +132,15 @@ def _channels_per_span(card: CardInfo, local: int) -> int | None:
 def plan_assignments(plant: Plant, key: str = "hardware_id") -> list[SpanAssignment]:
     """Sequential assignment of every span of every card (sorted by name), as a fresh
     system gets it: span numbers from 1, channels packed. ``key`` picks the id written:
-    'hardware_id' or 'location'."""
+    'hardware_id' (falling back to location for cards without one) or 'location'."""
     assignments: list[SpanAssignment] = []
     spanno, basechan = 1, 1
     for _, card in sorted(plant.cards.items()):
-        device_id = attr_clean(card.hardware_id) if key == "hardware_id" else "@" + attr_clean(card.location)
+        # Cards without a serial (hardware_id empty) can only be named by location.
+        if key == "hardware_id" and card.hardware_id:
+            device_id = attr_clean(card.hardware_id)
+        else:
+            device_id = "@" + attr_clean(card.location)
         for local in range(1, card.span_count + 1):
             channels = _channels_per_span(card, local)
             if channels is None:
