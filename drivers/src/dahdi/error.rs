@@ -44,6 +44,11 @@ pub enum DahdiError {
     Ioctl { channo: i32, request: &'static str, errno: Errno },
     /// A span-level ioctl on the ctl device failed (EINVAL: no such span, §1.5).
     SpanIoctl { spanno: i32, request: &'static str, errno: Errno },
+    /// A ctl-device ioctl failed; `target` names what it configured ("span 2",
+    /// "channel 47", "dynamic span loc/1:0").
+    CtlIoctl { target: String, request: &'static str, errno: Errno },
+    /// A ctl-device argument the kernel would refuse or truncate, caught before the ioctl.
+    CtlArgument { target: String, message: String },
     /// read() or write() failed with something other than EAGAIN / ELAST.
     Io { channo: i32, operation: &'static str, errno: Errno },
     /// read()/write() still gave ELAST after this many drain-and-retry rounds: events
@@ -86,6 +91,10 @@ impl fmt::Display for DahdiError {
             SpanIoctl { spanno, request, errno } => {
                 write!(f, "DAHDI span {spanno}: ioctl {request} failed: {errno}")
             }
+            CtlIoctl { target, request, errno } => {
+                write!(f, "DAHDI {target}: ioctl {request} failed: {errno}")
+            }
+            CtlArgument { target, message } => write!(f, "DAHDI {target}: {message}"),
             Io { channo, operation, errno } => {
                 write!(f, "DAHDI channel {channo}: {operation} failed: {errno}")
             }

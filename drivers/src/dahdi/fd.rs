@@ -51,6 +51,12 @@ impl DahdiFd {
     }
 }
 
+impl AsRawFd for DahdiFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
 impl DahdiDevice for DahdiFd {
     fn read(&mut self, buf: &mut [u8]) -> SysResult<usize> {
         // SAFETY: buf is valid for buf.len() bytes.

@@ -6,13 +6,15 @@
 //! - `device`: the fd boundary (`DahdiDevice`), real in `fd` (libc), fake in tests;
 //! - `channel`: SPECIFY with clear errors, ELAST drain-and-retry, POLLPRI waits, events;
 //! - `dchan`, `bchan`, `cas`: signalling frames, audio blocks, ABCD bits;
-//! - `span`, `procfs`, `sysfs`: alarm bits and counters (SPANSTAT, /proc slips, sysfs).
+//! - `span`, `procfs`, `sysfs`: alarm bits and counters (SPANSTAT, /proc slips, sysfs);
+//! - `ctl`: span/channel configuration through /dev/dahdi/ctl (dynamic spans for CI).
 
 pub mod abi;
 pub mod abi_macros;
 pub mod bchan;
 pub mod cas;
 pub mod channel;
+pub mod ctl;
 pub mod dchan;
 pub mod device;
 pub mod error;
