@@ -115,7 +115,10 @@ fn every_abi_item_matches_the_real_dahdi_header() {
         items.len(),
         wrong.join("\n")
     );
-    let offsets = items.iter().filter(|i| i.c_expr.starts_with("offsetof")).count();
+    let offsets = items
+        .iter()
+        .filter(|i| i.c_expr.starts_with("offsetof"))
+        .count();
     eprintln!(
         "ABI check: all {} items agree ({} ioctl numbers, {offsets} field offsets)",
         items.len(),
@@ -127,9 +130,18 @@ fn every_abi_item_matches_the_real_dahdi_header() {
 #[test]
 fn a_wrong_item_is_reported_by_name_with_both_values() {
     let items = vec![
-        AbiItem { c_expr: "DAHDI_SPECIFY".into(), rust_value: 0x4004_DA27 },
-        AbiItem { c_expr: "offsetof(struct dahdi_spaninfo, alarms)".into(), rust_value: 60 },
-        AbiItem { c_expr: "sizeof(struct dahdi_params)".into(), rust_value: 136 },
+        AbiItem {
+            c_expr: "DAHDI_SPECIFY".into(),
+            rust_value: 0x4004_DA27,
+        },
+        AbiItem {
+            c_expr: "offsetof(struct dahdi_spaninfo, alarms)".into(),
+            rust_value: 60,
+        },
+        AbiItem {
+            c_expr: "sizeof(struct dahdi_params)".into(),
+            rust_value: 136,
+        },
     ];
     let header = header_values(&items, &work_dir("abi_check_negative"));
     let wrong = mismatches(&items, &header);

@@ -22,32 +22,57 @@ fn specify_error(errno: i32, channo: i32) -> DahdiError {
 fn specify_refusals_become_errors_naming_the_channel() {
     let busy = specify_error(libc::EBUSY, 17);
     assert_eq!(busy, DahdiError::ChannelBusy { channo: 17 });
-    assert!(busy.to_string().starts_with("DAHDI channel 17 is busy"), "{busy}");
+    assert!(
+        busy.to_string().starts_with("DAHDI channel 17 is busy"),
+        "{busy}"
+    );
 
     let unconfigured = specify_error(libc::ENXIO, 5);
     assert_eq!(unconfigured, DahdiError::ChannelNotConfigured { channo: 5 });
-    assert!(unconfigured.to_string().contains("channel 5 is not configured"), "{unconfigured}");
+    assert!(
+        unconfigured
+            .to_string()
+            .contains("channel 5 is not configured"),
+        "{unconfigured}"
+    );
 
     let missing = specify_error(libc::EINVAL, 300);
     assert_eq!(missing, DahdiError::NoSuchChannel { channo: 300 });
-    assert!(missing.to_string().contains("channel 300 does not exist"), "{missing}");
+    assert!(
+        missing.to_string().contains("channel 300 does not exist"),
+        "{missing}"
+    );
 
     let other = specify_error(libc::EPERM, 3);
-    assert_eq!(other, DahdiError::Ioctl { channo: 3, request: "DAHDI_SPECIFY", errno: Errno(libc::EPERM) });
+    assert_eq!(
+        other,
+        DahdiError::Ioctl {
+            channo: 3,
+            request: "DAHDI_SPECIFY",
+            errno: Errno(libc::EPERM)
+        }
+    );
 }
 
 #[test]
 fn channel_numbers_outside_dahdi_range_are_refused_before_any_ioctl() {
     for channo in [0, -1, DAHDI_MAX_CHANNELS + 1] {
         let device = FakeDevice::new();
-        assert_eq!(Channel::specify(device, channo).unwrap_err(), DahdiError::NoSuchChannel { channo });
+        assert_eq!(
+            Channel::specify(device, channo).unwrap_err(),
+            DahdiError::NoSuchChannel { channo }
+        );
     }
 }
 
 #[test]
 fn read_with_pending_events_drains_them_and_retries() {
     let mut device = FakeDevice::new();
-    device.events.extend([DAHDI_EVENT_ALARM, DAHDI_EVENT_WRITE_UNDERRUN, DAHDI_EVENT_NOALARM]);
+    device.events.extend([
+        DAHDI_EVENT_ALARM,
+        DAHDI_EVENT_WRITE_UNDERRUN,
+        DAHDI_EVENT_NOALARM,
+    ]);
     device.rx.push_back(vec![0xD5; 160]);
     let mut channel = Channel::specify(device, 1).unwrap();
 
@@ -56,7 +81,11 @@ fn read_with_pending_events_drains_them_and_retries() {
     assert_eq!(block, [0xD5; 160]);
     assert_eq!(
         channel.take_events(),
-        vec![DahdiEvent::Alarm, DahdiEvent::WriteUnderrun, DahdiEvent::NoAlarm]
+        vec![
+            DahdiEvent::Alarm,
+            DahdiEvent::WriteUnderrun,
+            DahdiEvent::NoAlarm
+        ]
     );
     let stats = channel.stats();
     assert_eq!(stats.elast_retries, 1);
@@ -66,7 +95,14 @@ fn read_with_pending_events_drains_them_and_retries() {
     let calls = &channel.device().calls[1..];
     assert_eq!(
         calls,
-        ["read", "DAHDI_GETEVENT", "DAHDI_GETEVENT", "DAHDI_GETEVENT", "DAHDI_GETEVENT", "read"]
+        [
+            "read",
+            "DAHDI_GETEVENT",
+            "DAHDI_GETEVENT",
+            "DAHDI_GETEVENT",
+            "DAHDI_GETEVENT",
+            "read"
+        ]
     );
 }
 
@@ -96,7 +132,13 @@ fn events_arriving_as_fast_as_they_are_drained_give_a_clear_error() {
     device.storm_event = Some(DAHDI_EVENT_BITSCHANGED);
     let mut channel = Channel::specify(device, 9).unwrap();
     let error = channel.read(&mut [0u8; 8]).unwrap_err();
-    assert_eq!(error, DahdiError::EventStorm { channo: 9, rounds: MAX_ELAST_ROUNDS });
+    assert_eq!(
+        error,
+        DahdiError::EventStorm {
+            channo: 9,
+            rounds: MAX_ELAST_ROUNDS
+        }
+    );
     assert_eq!(channel.stats().elast_retries, MAX_ELAST_ROUNDS as u64);
     assert_eq!(channel.take_events().len(), MAX_ELAST_ROUNDS as usize);
 }
@@ -111,8 +153,14 @@ fn a_removed_card_is_reported_as_removal() {
     assert_eq!(channel.take_events(), vec![DahdiEvent::Removed]);
 
     channel.device_mut().removed = true;
-    assert_eq!(channel.read(&mut [0u8; 8]).unwrap_err(), DahdiError::ChannelRemoved { channo: 4 });
-    assert_eq!(channel.params().unwrap_err(), DahdiError::ChannelRemoved { channo: 4 });
+    assert_eq!(
+        channel.read(&mut [0u8; 8]).unwrap_err(),
+        DahdiError::ChannelRemoved { channo: 4 }
+    );
+    assert_eq!(
+        channel.params().unwrap_err(),
+        DahdiError::ChannelRemoved { channo: 4 }
+    );
 }
 
 #[test]
@@ -125,7 +173,10 @@ fn every_wait_asks_for_pollpri_and_drains_what_it_signals() {
     }
     let requests = channel.device().poll_requests.clone();
     assert_eq!(requests.len(), 3);
-    assert!(requests.iter().all(|events| events & libc::POLLPRI != 0), "{requests:?}");
+    assert!(
+        requests.iter().all(|events| events & libc::POLLPRI != 0),
+        "{requests:?}"
+    );
     assert_eq!(requests[0], libc::POLLPRI | libc::POLLIN);
     assert_eq!(requests[1], libc::POLLPRI | libc::POLLOUT);
     assert_eq!(channel.take_events(), vec![DahdiEvent::Alarm]);
@@ -159,7 +210,11 @@ fn poll_set_asks_every_fd_for_pollpri() {
     for index in [reader, writer] {
         assert_ne!(set.requested(index) & libc::POLLPRI, 0);
     }
-    assert_eq!(set.poll(0).unwrap(), 1, "only the pipe's write end is ready");
+    assert_eq!(
+        set.poll(0).unwrap(),
+        1,
+        "only the pipe's write end is ready"
+    );
     assert!(set.readiness(writer).writable);
     assert!(!set.readiness(reader).readable);
     // SAFETY: both fds are ours.
@@ -174,16 +229,34 @@ fn real_fd_errors_name_the_node_and_the_ioctl() {
     let missing = DahdiFd::open(Path::new("/nonexistent/dahdi/channel")).unwrap_err();
     assert_eq!(
         missing,
-        DahdiError::DeviceOpen { path: "/nonexistent/dahdi/channel".into(), errno: Errno(libc::ENOENT) }
+        DahdiError::DeviceOpen {
+            path: "/nonexistent/dahdi/channel".into(),
+            errno: Errno(libc::ENOENT)
+        }
     );
-    assert!(missing.to_string().starts_with("cannot open /nonexistent/dahdi/channel: "), "{missing}");
+    assert!(
+        missing
+            .to_string()
+            .starts_with("cannot open /nonexistent/dahdi/channel: "),
+        "{missing}"
+    );
 
     // /dev/null is no DAHDI node: the real ioctl path fails with ENOTTY, named.
     let error = Channel::open_at(Path::new("/dev/null"), 12).unwrap_err();
-    assert_eq!(error, DahdiError::Ioctl { channo: 12, request: "DAHDI_SPECIFY", errno: Errno(libc::ENOTTY) });
+    assert_eq!(
+        error,
+        DahdiError::Ioctl {
+            channo: 12,
+            request: "DAHDI_SPECIFY",
+            errno: Errno(libc::ENOTTY)
+        }
+    );
 }
 
 #[test]
 fn elast_has_a_readable_name() {
-    assert_eq!(Errno(ELAST).to_string(), "ELAST (errno 500, DAHDI events pending)");
+    assert_eq!(
+        Errno(ELAST).to_string(),
+        "ELAST (errno 500, DAHDI events pending)"
+    );
 }

@@ -25,7 +25,10 @@ impl FakeCtl {
 
 impl CtlDevice for FakeCtl {
     fn span_config(&mut self, line: &DahdiLineConfig) -> SysResult<()> {
-        self.calls.push(format!("SPANCONFIG span={} lbo={} lineconfig=0x{:X} sync={}", line.span, line.lbo, line.lineconfig, line.sync));
+        self.calls.push(format!(
+            "SPANCONFIG span={} lbo={} lineconfig=0x{:X} sync={}",
+            line.span, line.lbo, line.lineconfig, line.sync
+        ));
         self.result()
     }
     fn chan_config(&mut self, chan: &DahdiChanConfig) -> SysResult<()> {
@@ -48,11 +51,19 @@ impl CtlDevice for FakeCtl {
         Ok(())
     }
     fn dynamic_destroy(&mut self, span: &DahdiDynamicSpan) -> SysResult<()> {
-        self.calls.push(format!("DYNAMIC_DESTROY {}/{}", c_string(&span.driver), c_string(&span.addr)));
+        self.calls.push(format!(
+            "DYNAMIC_DESTROY {}/{}",
+            c_string(&span.driver),
+            c_string(&span.addr)
+        ));
         self.result()
     }
     fn attach_echocan(&mut self, attach: &DahdiAttachEchocan) -> SysResult<()> {
-        self.calls.push(format!("ATTACH_ECHOCAN chan={} echocan={:?}", attach.chan, c_string(&attach.echocan)));
+        self.calls.push(format!(
+            "ATTACH_ECHOCAN chan={} echocan={:?}",
+            attach.chan,
+            c_string(&attach.echocan)
+        ));
         self.result()
     }
     fn version(&mut self) -> SysResult<DahdiVersionInfo> {
@@ -63,7 +74,11 @@ impl CtlDevice for FakeCtl {
         Ok(info)
     }
     fn span_command(&mut self, request: c_ulong, spanno: c_int) -> SysResult<()> {
-        let name = if request == DAHDI_STARTUP { "STARTUP" } else { "SHUTDOWN" };
+        let name = if request == DAHDI_STARTUP {
+            "STARTUP"
+        } else {
+            "SHUTDOWN"
+        };
         self.calls.push(format!("{name} {spanno}"));
         self.result()
     }
@@ -72,12 +87,28 @@ impl CtlDevice for FakeCtl {
 #[test]
 fn a_loopback_pair_is_configured_as_dahdi_cfg_would() {
     // Two dahdi_dynamic_loc spans, PRI layout: timing 0 on every loc span (§9.1).
-    let mut ctl = Ctl::new(FakeCtl { next_spanno: 0, ..Default::default() });
-    assert_eq!(ctl.create_dynamic_span("loc", "1:0", 31, 0).unwrap(), 0, "unassigned under auto_assign_spans=0");
-    ctl.configure_span(1, 0, DAHDI_CONFIG_CCS | DAHDI_CONFIG_HDB3 | DAHDI_CONFIG_CRC4, 0).unwrap();
-    ctl.configure_channel(1, DAHDI_SIG_CLEAR, DAHDI_LAW_ALAW, 0).unwrap();
-    ctl.configure_channel(16, DAHDI_SIG_HDLCFCS, DAHDI_LAW_DEFAULT, 0).unwrap();
-    ctl.configure_channel(17, DAHDI_SIG_CAS, DAHDI_LAW_ALAW, 0b1101).unwrap();
+    let mut ctl = Ctl::new(FakeCtl {
+        next_spanno: 0,
+        ..Default::default()
+    });
+    assert_eq!(
+        ctl.create_dynamic_span("loc", "1:0", 31, 0).unwrap(),
+        0,
+        "unassigned under auto_assign_spans=0"
+    );
+    ctl.configure_span(
+        1,
+        0,
+        DAHDI_CONFIG_CCS | DAHDI_CONFIG_HDB3 | DAHDI_CONFIG_CRC4,
+        0,
+    )
+    .unwrap();
+    ctl.configure_channel(1, DAHDI_SIG_CLEAR, DAHDI_LAW_ALAW, 0)
+        .unwrap();
+    ctl.configure_channel(16, DAHDI_SIG_HDLCFCS, DAHDI_LAW_DEFAULT, 0)
+        .unwrap();
+    ctl.configure_channel(17, DAHDI_SIG_CAS, DAHDI_LAW_ALAW, 0b1101)
+        .unwrap();
     ctl.attach_echo_canceller(1, "").unwrap();
     ctl.start_span(1).unwrap();
     ctl.shut_down_span(1).unwrap();
@@ -96,37 +127,74 @@ fn a_loopback_pair_is_configured_as_dahdi_cfg_would() {
             "DYNAMIC_DESTROY loc/1:0",
         ]
     );
-    assert_eq!(ctl.version().unwrap(), ("2.11.1.0.20170917".to_string(), String::new()));
+    assert_eq!(
+        ctl.version().unwrap(),
+        ("2.11.1.0.20170917".to_string(), String::new())
+    );
 }
 
 #[test]
 fn kernel_refusals_name_what_was_being_configured() {
-    let mut ctl = Ctl::new(FakeCtl { fail_with: Some(libc::EINVAL), ..Default::default() });
-    let error = ctl.configure_channel(16, DAHDI_SIG_HARDHDLC, 0, 0).unwrap_err();
+    let mut ctl = Ctl::new(FakeCtl {
+        fail_with: Some(libc::EINVAL),
+        ..Default::default()
+    });
+    let error = ctl
+        .configure_channel(16, DAHDI_SIG_HARDHDLC, 0, 0)
+        .unwrap_err();
     assert_eq!(
         error,
-        DahdiError::CtlIoctl { target: "channel 16".into(), request: "DAHDI_CHANCONFIG", errno: Errno(libc::EINVAL) }
+        DahdiError::CtlIoctl {
+            target: "channel 16".into(),
+            request: "DAHDI_CHANCONFIG",
+            errno: Errno(libc::EINVAL)
+        }
     );
-    assert!(error.to_string().starts_with("DAHDI channel 16: ioctl DAHDI_CHANCONFIG failed: "), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("DAHDI channel 16: ioctl DAHDI_CHANCONFIG failed: "),
+        "{error}"
+    );
     let error = ctl.configure_span(3, 0, 0x700, 1).unwrap_err();
-    assert!(error.to_string().starts_with("DAHDI span 3: ioctl DAHDI_SPANCONFIG failed"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("DAHDI span 3: ioctl DAHDI_SPANCONFIG failed"),
+        "{error}"
+    );
     let error = ctl.create_dynamic_span("loc", "2:1", 31, 0).unwrap_err();
-    assert!(error.to_string().starts_with("DAHDI dynamic span loc/2:1: ioctl DAHDI_DYNAMIC_CREATE failed"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("DAHDI dynamic span loc/2:1: ioctl DAHDI_DYNAMIC_CREATE failed"),
+        "{error}"
+    );
 }
 
 #[test]
 fn arguments_that_would_be_truncated_are_refused_before_the_kernel() {
     let mut ctl = Ctl::new(FakeCtl::default());
-    let error = ctl.attach_echo_canceller(1, "a-very-long-echo-canceller").unwrap_err();
+    let error = ctl
+        .attach_echo_canceller(1, "a-very-long-echo-canceller")
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "DAHDI channel 1: echo canceller name \"a-very-long-echo-canceller\" is longer than 15 bytes"
     );
     let long_address = "x".repeat(40);
-    let error = ctl.create_dynamic_span("eth", &long_address, 31, 1).unwrap_err();
-    assert!(error.to_string().ends_with("is longer than 39 bytes"), "{error}");
+    let error = ctl
+        .create_dynamic_span("eth", &long_address, 31, 1)
+        .unwrap_err();
+    assert!(
+        error.to_string().ends_with("is longer than 39 bytes"),
+        "{error}"
+    );
     let error = ctl.create_dynamic_span("loc", "1:0", 256, 0).unwrap_err();
-    assert_eq!(error.to_string(), "DAHDI dynamic span loc/1:0: 256 channels: a dynamic span has 1..=255 (§9.1)");
+    assert_eq!(
+        error.to_string(),
+        "DAHDI dynamic span loc/1:0: 256 channels: a dynamic span has 1..=255 (§9.1)"
+    );
     assert!(ctl.device().calls.is_empty());
 }
 
@@ -134,7 +202,20 @@ fn arguments_that_would_be_truncated_are_refused_before_the_kernel() {
 fn the_real_ctl_path_reports_a_non_dahdi_node() {
     let mut ctl = Ctl::open_at(Path::new("/dev/null")).unwrap();
     let error = ctl.version().unwrap_err();
-    assert_eq!(error, DahdiError::CtlIoctl { target: "ctl".into(), request: "DAHDI_GETVERSION", errno: Errno(libc::ENOTTY) });
+    assert_eq!(
+        error,
+        DahdiError::CtlIoctl {
+            target: "ctl".into(),
+            request: "DAHDI_GETVERSION",
+            errno: Errno(libc::ENOTTY)
+        }
+    );
     let missing = Ctl::open_at(Path::new("/nonexistent/dahdi/ctl")).unwrap_err();
-    assert!(matches!(missing, DahdiError::DeviceOpen { errno: Errno(libc::ENOENT), .. }));
+    assert!(matches!(
+        missing,
+        DahdiError::DeviceOpen {
+            errno: Errno(libc::ENOENT),
+            ..
+        }
+    ));
 }

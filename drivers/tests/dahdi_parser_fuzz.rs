@@ -20,12 +20,26 @@ impl XorShift {
     }
 }
 
-const REAL: &str = "Span 1: TE4/0/1 \"T4XXP (PCI) Card 0 Span 1\" (MASTER) CCS/HDB3/CRC4 RED ClockSource \n\
+const REAL: &str =
+    "Span 1: TE4/0/1 \"T4XXP (PCI) Card 0 Span 1\" (MASTER) CCS/HDB3/CRC4 RED ClockSource \n\
 \tBPV count: 3\n\tTiming slips: 2\n\n\t   1 TE4/0/1/1 Clear (In use) RED (EC: OSLEC - ACTIVE) \n\
 \t  16 TE4/0/1/16 HDLCFCS (In use) RED \n";
 
 const PIECES: [&str; 14] = [
-    "Span ", ":", " ", "\"", "\n", "\t", "(EC: ", " - ", ")", "(In use)", "RED", "Timing slips: ", "-1", "99999999999999999999",
+    "Span ",
+    ":",
+    " ",
+    "\"",
+    "\n",
+    "\t",
+    "(EC: ",
+    " - ",
+    ")",
+    "(In use)",
+    "RED",
+    "Timing slips: ",
+    "-1",
+    "99999999999999999999",
 ];
 
 fn check(text: &str) {
@@ -34,7 +48,10 @@ fn check(text: &str) {
         Err(DahdiError::Parse { source, .. }) => assert_eq!(source, "fuzz"),
         Err(other) => panic!("unexpected error kind {other:?} for {text:?}"),
     }
-    for result in [parse_span_alarms(text, "fuzz"), parse_channel_alarms(text, "fuzz")] {
+    for result in [
+        parse_span_alarms(text, "fuzz"),
+        parse_channel_alarms(text, "fuzz"),
+    ] {
         if let Err(error) = result {
             assert!(matches!(error, DahdiError::Parse { .. }));
         }
@@ -63,7 +80,9 @@ fn mutated_proc_texts_never_panic_the_parser() {
                 0 if at < text.len() => {
                     text.remove(at);
                 }
-                1 => text.splice(at..at, PIECES[rng.below(PIECES.len())].chars()).for_each(drop),
+                1 => text
+                    .splice(at..at, PIECES[rng.below(PIECES.len())].chars())
+                    .for_each(drop),
                 _ if at < text.len() => text.truncate(at),
                 _ => {}
             }

@@ -7,7 +7,9 @@ mod dahdi_support;
 use cti_drivers::dahdi::abi::*;
 use cti_drivers::dahdi::bchan::{BChannel, BChannelConfig, BearerUse, EchoCanceller};
 use cti_drivers::dahdi::cas::{check_cas_channel, read_rx_bits, write_tx_bits, Abcd};
-use cti_drivers::dahdi::dchan::{frame_for_write, frame_from_read, DChannel, DChannelConfig, HdlcMode};
+use cti_drivers::dahdi::dchan::{
+    frame_for_write, frame_from_read, DChannel, DChannelConfig, HdlcMode,
+};
 use cti_drivers::dahdi::fd::echocancel_buffer;
 use cti_drivers::dahdi::{Channel, DahdiError, DahdiEvent};
 use dahdi_support::FakeDevice;
@@ -24,7 +26,10 @@ fn fcs_placeholder_is_appended_on_write_and_dropped_on_read() {
     frame_for_write(&[0x00, 0x01, 0x7F], &mut out);
     assert_eq!(out, [0x00, 0x01, 0x7F, 0x00, 0x00]);
     // The measured read of §4: payload then the complemented FCS-16, low byte first.
-    assert_eq!(frame_from_read(&[0x41, 0x42, 0xDA, 0x41]), Some(&[0x41, 0x42][..]));
+    assert_eq!(
+        frame_from_read(&[0x41, 0x42, 0xDA, 0x41]),
+        Some(&[0x41, 0x42][..])
+    );
     assert_eq!(frame_from_read(&[0xDA, 0x41]), Some(&[][..]));
     assert_eq!(frame_from_read(&[0xDA]), None);
 }
@@ -36,23 +41,46 @@ fn d_channel_setup_checks_hdlc_and_sets_isdn_buffers() {
         (DAHDI_SIG_HARDHDLC, HdlcMode::Hardware),
         (DAHDI_SIG_MTP2, HdlcMode::Mtp2),
     ] {
-        let dchan = DChannel::setup(channel(FakeDevice::with_sigtype(sigtype), 16), DChannelConfig::ISDN).unwrap();
+        let dchan = DChannel::setup(
+            channel(FakeDevice::with_sigtype(sigtype), 16),
+            DChannelConfig::ISDN,
+        )
+        .unwrap();
         assert_eq!(dchan.mode(), mode);
         let info = dchan.channel().device().bufinfo.unwrap();
         assert_eq!(
-            (info.txbufpolicy, info.rxbufpolicy, info.numbufs, info.bufsize),
+            (
+                info.txbufpolicy,
+                info.rxbufpolicy,
+                info.numbufs,
+                info.bufsize
+            ),
             (DAHDI_POLICY_IMMEDIATE, DAHDI_POLICY_IMMEDIATE, 32, 1024)
         );
     }
-    let ss7 = DChannel::setup(channel(FakeDevice::with_sigtype(DAHDI_SIG_MTP2), 16), DChannelConfig::SS7).unwrap();
+    let ss7 = DChannel::setup(
+        channel(FakeDevice::with_sigtype(DAHDI_SIG_MTP2), 16),
+        DChannelConfig::SS7,
+    )
+    .unwrap();
     assert_eq!(ss7.channel().device().bufinfo.unwrap().bufsize, 512);
 }
 
 #[test]
 fn d_channel_on_a_bearer_is_refused_naming_channel_and_signalling() {
-    let error = DChannel::setup(channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 16), DChannelConfig::ISDN)
-        .unwrap_err();
-    assert!(matches!(error, DahdiError::WrongSignalling { channo: 16, sigtype: DAHDI_SIG_CLEAR, .. }));
+    let error = DChannel::setup(
+        channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 16),
+        DChannelConfig::ISDN,
+    )
+    .unwrap_err();
+    assert!(matches!(
+        error,
+        DahdiError::WrongSignalling {
+            channo: 16,
+            sigtype: DAHDI_SIG_CLEAR,
+            ..
+        }
+    ));
     assert_eq!(
         error.to_string(),
         "DAHDI channel 16 has signalling Clear (0x80); expected HDLC (dchan=, hardhdlc= or mtp2= in system.conf)"
@@ -61,9 +89,19 @@ fn d_channel_on_a_bearer_is_refused_naming_channel_and_signalling() {
 
 #[test]
 fn d_channel_buffers_outside_kernel_limits_are_refused() {
-    let too_much = DChannelConfig { numbufs: 32, bufsize: 2048 }; // 64 KiB > 32768
-    let error = DChannel::setup(channel(FakeDevice::with_sigtype(DAHDI_SIG_HDLCFCS), 16), too_much).unwrap_err();
-    assert!(matches!(error, DahdiError::InvalidArgument { channo: 16, .. }), "{error}");
+    let too_much = DChannelConfig {
+        numbufs: 32,
+        bufsize: 2048,
+    }; // 64 KiB > 32768
+    let error = DChannel::setup(
+        channel(FakeDevice::with_sigtype(DAHDI_SIG_HDLCFCS), 16),
+        too_much,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(error, DahdiError::InvalidArgument { channo: 16, .. }),
+        "{error}"
+    );
 }
 
 #[test]
@@ -75,7 +113,10 @@ fn frames_go_out_with_two_placeholder_bytes_and_come_in_without_fcs() {
     let mut dchan = DChannel::setup(channel(device, 16), DChannelConfig::ISDN).unwrap();
 
     assert!(dchan.write_frame(&[0x00, 0x01, 0x7F]).unwrap());
-    assert_eq!(dchan.channel().device().written, vec![vec![0x00, 0x01, 0x7F, 0x00, 0x00]]);
+    assert_eq!(
+        dchan.channel().device().written,
+        vec![vec![0x00, 0x01, 0x7F, 0x00, 0x00]]
+    );
 
     assert_eq!(dchan.read_frame().unwrap(), Some(&[0x02, 0x01, 0x7F][..]));
     assert_eq!(dchan.read_frame().unwrap(), Some(&[0x00, 0x01, 0x01][..]));
@@ -86,22 +127,39 @@ fn frames_go_out_with_two_placeholder_bytes_and_come_in_without_fcs() {
 #[test]
 fn frame_errors_are_counted_from_events() {
     let mut device = FakeDevice::with_sigtype(DAHDI_SIG_HDLCFCS);
-    device.events.extend([DAHDI_EVENT_BADFCS, DAHDI_EVENT_BADFCS, DAHDI_EVENT_ABORT, DAHDI_EVENT_OVERRUN]);
+    device.events.extend([
+        DAHDI_EVENT_BADFCS,
+        DAHDI_EVENT_BADFCS,
+        DAHDI_EVENT_ABORT,
+        DAHDI_EVENT_OVERRUN,
+    ]);
     device.rx.push_back(vec![0x01, 0x02, 0x03, 0x00, 0x00]);
     let mut dchan = DChannel::setup(channel(device, 16), DChannelConfig::ISDN).unwrap();
     assert_eq!(dchan.read_frame().unwrap(), Some(&[0x01, 0x02, 0x03][..]));
     let stats = dchan.channel().stats();
-    assert_eq!((stats.bad_fcs, stats.hdlc_aborts, stats.hdlc_overruns), (2, 1, 1));
+    assert_eq!(
+        (stats.bad_fcs, stats.hdlc_aborts, stats.hdlc_overruns),
+        (2, 1, 1)
+    );
 }
 
 #[test]
 fn oversized_and_empty_frames_are_refused_before_the_kernel_sees_them() {
-    let mut dchan =
-        DChannel::setup(channel(FakeDevice::with_sigtype(DAHDI_SIG_HDLCFCS), 16), DChannelConfig::SS7).unwrap();
-    assert!(dchan.write_frame(&[0u8; 510]).unwrap(), "510 + 2 FCS fits 512");
+    let mut dchan = DChannel::setup(
+        channel(FakeDevice::with_sigtype(DAHDI_SIG_HDLCFCS), 16),
+        DChannelConfig::SS7,
+    )
+    .unwrap();
+    assert!(
+        dchan.write_frame(&[0u8; 510]).unwrap(),
+        "510 + 2 FCS fits 512"
+    );
     for bad in [&[0u8; 511][..], &[][..]] {
         let error = dchan.write_frame(bad).unwrap_err();
-        assert!(matches!(error, DahdiError::InvalidArgument { channo: 16, .. }), "{error}");
+        assert!(
+            matches!(error, DahdiError::InvalidArgument { channo: 16, .. }),
+            "{error}"
+        );
     }
 }
 
@@ -112,7 +170,11 @@ fn initial_span_status_reads_alarms_of_the_channels_own_span() {
     let mut dchan = DChannel::setup(channel(device, 16), DChannelConfig::ISDN).unwrap();
     let status = dchan.initial_span_status().unwrap();
     assert!(status.alarms.red() && status.alarms.loss_of_signal());
-    assert!(dchan.channel().device().calls.contains(&"DAHDI_SPANSTAT 0".to_string()));
+    assert!(dchan
+        .channel()
+        .device()
+        .calls
+        .contains(&"DAHDI_SPANSTAT 0".to_string()));
 }
 
 // ----- B-channel -------------------------------------------------------------------------
@@ -146,7 +208,10 @@ fn voice_bearer_with_the_cards_canceller_enables_it_with_its_taps() {
         BChannelConfig::voice(EchoCanceller::CardHardware { tap_length: 128 }),
     )
     .unwrap();
-    assert_eq!(bchan.echo_canceller(), Some(EchoCanceller::CardHardware { tap_length: 128 }));
+    assert_eq!(
+        bchan.echo_canceller(),
+        Some(EchoCanceller::CardHardware { tap_length: 128 })
+    );
     assert_eq!(bchan.channel().device().echocancel, Some((128, 0)));
 }
 
@@ -157,30 +222,63 @@ fn invalid_tap_lengths_and_block_sizes_are_refused_naming_the_channel() {
         BChannelConfig::voice(EchoCanceller::CardHardware { tap_length: 100 }),
     )
     .unwrap_err();
-    assert!(error.to_string().starts_with("DAHDI channel 3: echo canceller tap length 100"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("DAHDI channel 3: echo canceller tap length 100"),
+        "{error}"
+    );
 
     for block_size in [8, 15, 164, 8200] {
-        let config = BChannelConfig { block_size, bearer: BearerUse::Voice(EchoCanceller::MediaEngine) };
-        let error = BChannel::setup(channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 3), config).unwrap_err();
+        let config = BChannelConfig {
+            block_size,
+            bearer: BearerUse::Voice(EchoCanceller::MediaEngine),
+        };
+        let error = BChannel::setup(
+            channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 3),
+            config,
+        )
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
-            format!("DAHDI channel 3: block size {block_size} samples: must be 16..=8192 in steps of 8")
+            format!(
+                "DAHDI channel 3: block size {block_size} samples: must be 16..=8192 in steps of 8"
+            )
         );
     }
     for block_size in [16, 160, 8192] {
-        let config = BChannelConfig { block_size, bearer: BearerUse::Voice(EchoCanceller::MediaEngine) };
-        BChannel::setup(channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 3), config).unwrap();
+        let config = BChannelConfig {
+            block_size,
+            bearer: BearerUse::Voice(EchoCanceller::MediaEngine),
+        };
+        BChannel::setup(
+            channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 3),
+            config,
+        )
+        .unwrap();
     }
 }
 
 #[test]
 fn data_bearer_stays_out_of_audio_mode_without_a_canceller() {
-    let config = BChannelConfig { block_size: 160, bearer: BearerUse::UnrestrictedData };
-    let bchan = BChannel::setup(channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 4), config).unwrap();
+    let config = BChannelConfig {
+        block_size: 160,
+        bearer: BearerUse::UnrestrictedData,
+    };
+    let bchan = BChannel::setup(
+        channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 4),
+        config,
+    )
+    .unwrap();
     assert_eq!(bchan.echo_canceller(), None);
     assert_eq!(
         bchan.channel().device().ioctls(),
-        ["DAHDI_SPECIFY 4", "DAHDI_GET_PARAMS 4", "DAHDI_SET_BLOCKSIZE 160", "DAHDI_BUFFER_EVENTS 1"]
+        [
+            "DAHDI_SPECIFY 4",
+            "DAHDI_GET_PARAMS 4",
+            "DAHDI_SET_BLOCKSIZE 160",
+            "DAHDI_BUFFER_EVENTS 1"
+        ]
     );
 }
 
@@ -192,7 +290,12 @@ fn cas_channel_carries_audio_without_audiomode() {
     )
     .unwrap();
     assert!(bchan.is_cas());
-    assert!(!bchan.channel().device().ioctls().iter().any(|c| c.starts_with("DAHDI_AUDIOMODE")));
+    assert!(!bchan
+        .channel()
+        .device()
+        .ioctls()
+        .iter()
+        .any(|c| c.starts_with("DAHDI_AUDIOMODE")));
 }
 
 #[test]
@@ -202,7 +305,14 @@ fn bearer_on_a_d_channel_is_refused() {
         BChannelConfig::voice(EchoCanceller::MediaEngine),
     )
     .unwrap_err();
-    assert!(matches!(error, DahdiError::WrongSignalling { channo: 16, sigtype: DAHDI_SIG_HDLCFCS, .. }));
+    assert!(matches!(
+        error,
+        DahdiError::WrongSignalling {
+            channo: 16,
+            sigtype: DAHDI_SIG_HDLCFCS,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -210,24 +320,45 @@ fn blocks_are_whole_and_underruns_are_counted() {
     let mut device = FakeDevice::with_sigtype(DAHDI_SIG_CLEAR);
     device.rx.push_back(vec![0x55; 160]);
     device.rx.push_back(vec![0x55; 100]);
-    let mut bchan = BChannel::setup(channel(device, 1), BChannelConfig::voice(EchoCanceller::MediaEngine)).unwrap();
-    bchan.channel_mut().device_mut().events.extend([DAHDI_EVENT_WRITE_UNDERRUN, DAHDI_EVENT_WRITE_UNDERRUN]);
+    let mut bchan = BChannel::setup(
+        channel(device, 1),
+        BChannelConfig::voice(EchoCanceller::MediaEngine),
+    )
+    .unwrap();
+    bchan
+        .channel_mut()
+        .device_mut()
+        .events
+        .extend([DAHDI_EVENT_WRITE_UNDERRUN, DAHDI_EVENT_WRITE_UNDERRUN]);
 
     let mut block = [0u8; 160];
     assert!(bchan.read_block(&mut block).unwrap());
     assert_eq!(
         bchan.read_block(&mut block).unwrap_err(),
-        DahdiError::PartialBlock { channo: 1, got: 100, expected: 160 }
+        DahdiError::PartialBlock {
+            channo: 1,
+            got: 100,
+            expected: 160
+        }
     );
     assert!(bchan.write_block(&[0xD5; 160]).unwrap());
-    assert!(matches!(bchan.write_block(&[0xD5; 80]), Err(DahdiError::InvalidArgument { channo: 1, .. })));
+    assert!(matches!(
+        bchan.write_block(&[0xD5; 80]),
+        Err(DahdiError::InvalidArgument { channo: 1, .. })
+    ));
     assert_eq!(bchan.channel().stats().write_underruns, 2);
-    assert_eq!(bchan.channel_mut().take_events(), [DahdiEvent::WriteUnderrun, DahdiEvent::WriteUnderrun]);
+    assert_eq!(
+        bchan.channel_mut().take_events(),
+        [DahdiEvent::WriteUnderrun, DahdiEvent::WriteUnderrun]
+    );
 }
 
 #[test]
 fn echocancel_argument_has_the_params_right_behind_the_header() {
-    let header = DahdiEchoCanParams { tap_length: 256, param_count: 1 };
+    let header = DahdiEchoCanParams {
+        tap_length: 256,
+        param_count: 1,
+    };
     let mut param = DahdiEchoCanParam::zeroed();
     for (slot, byte) in param.name.iter_mut().zip(b"aggressive") {
         *slot = *byte as libc::c_char;
@@ -261,7 +392,11 @@ fn transmitted_bits_go_out_and_0000_is_never_sent() {
     let mut cas = channel(FakeDevice::with_sigtype(DAHDI_SIG_CAS), 1);
     write_tx_bits(&mut cas, Abcd::for_transmit(0b1101).unwrap()).unwrap();
     assert_eq!(cas.device().ioctls().last().unwrap(), "DAHDI_SETTXBITS 13");
-    assert_eq!(Abcd::for_transmit(0), None, "G.704 §5.1.3.2: ABCD 0000 is not used");
+    assert_eq!(
+        Abcd::for_transmit(0),
+        None,
+        "G.704 §5.1.3.2: ABCD 0000 is not used"
+    );
     assert_eq!(Abcd::for_transmit(16), None);
 }
 
@@ -281,5 +416,10 @@ fn kernel_refusal_of_settxbits_is_named() {
     device.failing_ioctls.insert(DAHDI_SETTXBITS, libc::EINVAL);
     let mut cas = channel(device, 8);
     let error = write_tx_bits(&mut cas, Abcd::for_transmit(0b1001).unwrap()).unwrap_err();
-    assert!(error.to_string().starts_with("DAHDI channel 8: ioctl DAHDI_SETTXBITS failed: "), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("DAHDI channel 8: ioctl DAHDI_SETTXBITS failed: "),
+        "{error}"
+    );
 }

@@ -53,7 +53,10 @@ fn spanstat_gives_alarm_bits_counters_and_names() {
     assert_eq!(status.counters.ebit_errors, 3);
     assert_eq!(status.counters.framing_errors, 11);
     assert_eq!(status.counters.errored_seconds, 4);
-    assert_eq!((status.sync_source, status.total_channels, status.lineconfig), (1, 31, 0x700));
+    assert_eq!(
+        (status.sync_source, status.total_channels, status.lineconfig),
+        (1, 31, 0x700)
+    );
 }
 
 #[test]
@@ -61,8 +64,20 @@ fn spanstat_for_a_missing_span_names_the_span() {
     let mut ctl = FakeDevice::new();
     ctl.failing_ioctls.insert(DAHDI_SPANSTAT, libc::EINVAL);
     let error = span_status_by_number(&mut ctl, 9).unwrap_err();
-    assert_eq!(error, DahdiError::SpanIoctl { spanno: 9, request: "DAHDI_SPANSTAT", errno: Errno(libc::EINVAL) });
-    assert!(error.to_string().starts_with("DAHDI span 9: ioctl DAHDI_SPANSTAT failed"), "{error}");
+    assert_eq!(
+        error,
+        DahdiError::SpanIoctl {
+            spanno: 9,
+            request: "DAHDI_SPANSTAT",
+            errno: Errno(libc::EINVAL)
+        }
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("DAHDI span 9: ioctl DAHDI_SPANSTAT failed"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -97,14 +112,23 @@ fn proc_span_gives_slips_counters_alarms_and_channels() {
     assert_eq!(span.counters.timing_slips, 5);
     assert_eq!(span.counters.crc4_errors, 12);
     assert_eq!(span.counters.ebit_errors, 2);
-    assert_eq!(span.counters.bipolar_violations, 0, "absent counter lines mean zero");
+    assert_eq!(
+        span.counters.bipolar_violations, 0,
+        "absent counter lines mean zero"
+    );
 
     assert_eq!(span.channels.len(), 4);
     let first = &span.channels[0];
-    assert_eq!((first.channo, first.name.as_str(), first.signalling.as_str()), (1, "TE4/0/1/1", "Clear"));
+    assert_eq!(
+        (first.channo, first.name.as_str(), first.signalling.as_str()),
+        (1, "TE4/0/1/1", "Clear")
+    );
     assert!(first.in_use);
     assert_eq!(first.echo_canceller, Some(("OSLEC".to_string(), true)));
-    assert_eq!(span.channels[1].echo_canceller, Some(("VPMOCT032".to_string(), false)));
+    assert_eq!(
+        span.channels[1].echo_canceller,
+        Some(("VPMOCT032".to_string(), false))
+    );
     let dchan = &span.channels[2];
     assert_eq!(dchan.signalling, "Hardware-assisted HDLC");
     assert!(dchan.in_use && dchan.alarms.red());
@@ -113,10 +137,14 @@ fn proc_span_gives_slips_counters_alarms_and_channels() {
 
 #[test]
 fn a_span_without_alarms_or_counters_parses() {
-    let text = "Span 3: DYN/loc/1:0 \"Dynamic 'loc' span at '1:0'\" \n\n\t  63 DYN/loc/1:0/1 Clear \n";
+    let text =
+        "Span 3: DYN/loc/1:0 \"Dynamic 'loc' span at '1:0'\" \n\n\t  63 DYN/loc/1:0/1 Clear \n";
     let span = parse_proc_span(text, "/proc/dahdi/3").unwrap();
     assert!(span.alarms.is_clear());
-    assert_eq!(span.lineconfig, "", "dynamic spans store no lineconfig (§7.1)");
+    assert_eq!(
+        span.lineconfig, "",
+        "dynamic spans store no lineconfig (§7.1)"
+    );
     assert_eq!(span.counters.timing_slips, 0);
     assert_eq!(span.channels[0].channo, 63);
 }
@@ -124,29 +152,54 @@ fn a_span_without_alarms_or_counters_parses() {
 #[test]
 fn bad_proc_text_names_file_and_line() {
     let error = parse_proc_span("Spam 1: x \"y\"\n", "/proc/dahdi/1").unwrap_err();
-    assert!(error.to_string().starts_with("/proc/dahdi/1:1: expected `Span N: ...`"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .starts_with("/proc/dahdi/1:1: expected `Span N: ...`"),
+        "{error}"
+    );
 
-    let error = parse_proc_span("Span 1: A \"B\" \n\tTiming slips: many\n", "/proc/dahdi/1").unwrap_err();
-    assert_eq!(error.to_string(), "/proc/dahdi/1:2: counter \"Timing slips\" has non-numeric value \"many\"");
+    let error =
+        parse_proc_span("Span 1: A \"B\" \n\tTiming slips: many\n", "/proc/dahdi/1").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "/proc/dahdi/1:2: counter \"Timing slips\" has non-numeric value \"many\""
+    );
 
-    let error = parse_proc_span("Span 1: A \"B\" \n\n\tx1 TE/1 Clear\n", "/proc/dahdi/1").unwrap_err();
-    assert_eq!(error.to_string(), "/proc/dahdi/1:3: channel number \"x1\" is not a number");
+    let error =
+        parse_proc_span("Span 1: A \"B\" \n\n\tx1 TE/1 Clear\n", "/proc/dahdi/1").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "/proc/dahdi/1:3: channel number \"x1\" is not a number"
+    );
 
     let error = parse_proc_span("", "/proc/dahdi/1").unwrap_err();
     assert_eq!(error.to_string(), "/proc/dahdi/1:1: empty file");
 
     let error = read_proc_span(&scratch_dir("empty_proc"), 4).unwrap_err();
-    assert!(error.to_string().contains("empty_proc/dahdi/4:0: cannot read"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("empty_proc/dahdi/4:0: cannot read"),
+        "{error}"
+    );
 }
 
 #[test]
 fn sysfs_alarms_are_hex_for_spans_and_words_for_channels() {
     assert_eq!(parse_span_alarms("0x0\n", "a").unwrap(), AlarmBits::NONE);
     assert_eq!(parse_span_alarms("0xc\n", "a").unwrap(), AlarmBits(0xC));
-    assert_eq!(parse_channel_alarms("RED \n", "a").unwrap(), AlarmBits(DAHDI_ALARM_RED as u32));
+    assert_eq!(
+        parse_channel_alarms("RED \n", "a").unwrap(),
+        AlarmBits(DAHDI_ALARM_RED as u32)
+    );
     assert_eq!(parse_channel_alarms("\n", "a").unwrap(), AlarmBits::NONE);
-    let error = parse_span_alarms("red\n", "/sys/bus/dahdi_spans/devices/span-1/alarms").unwrap_err();
-    assert_eq!(error.to_string(), "/sys/bus/dahdi_spans/devices/span-1/alarms:1: alarms \"red\" is not a hex number");
+    let error =
+        parse_span_alarms("red\n", "/sys/bus/dahdi_spans/devices/span-1/alarms").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "/sys/bus/dahdi_spans/devices/span-1/alarms:1: alarms \"red\" is not a hex number"
+    );
     assert!(parse_channel_alarms("PURPLE", "x").is_err());
 
     let bus = scratch_dir("sysfs_spans");

@@ -506,7 +506,10 @@ pub fn abi_items() -> Vec<AbiItem> {
     let mut items: Vec<AbiItem> = constant_groups
         .iter()
         .flat_map(|group| group.iter())
-        .map(|&(name, value)| AbiItem { c_expr: name.to_string(), rust_value: value })
+        .map(|&(name, value)| AbiItem {
+            c_expr: name.to_string(),
+            rust_value: value,
+        })
         .collect();
     items.extend(DahdiParams::abi_items());
     items.extend(DahdiSpanInfo::abi_items());
@@ -546,7 +549,11 @@ mod tests {
         let items = abi_items();
         let mut seen = std::collections::HashSet::new();
         for item in &items {
-            assert!(seen.insert(item.c_expr.clone()), "declared twice: {}", item.c_expr);
+            assert!(
+                seen.insert(item.c_expr.clone()),
+                "declared twice: {}",
+                item.c_expr
+            );
         }
         assert!(items.len() > 200, "only {} items", items.len());
     }

@@ -52,13 +52,17 @@ pub struct BChannelConfig {
 
 impl BChannelConfig {
     pub fn voice(echo: EchoCanceller) -> Self {
-        BChannelConfig { block_size: DEFAULT_BLOCK_SIZE, bearer: BearerUse::Voice(echo) }
+        BChannelConfig {
+            block_size: DEFAULT_BLOCK_SIZE,
+            bearer: BearerUse::Voice(echo),
+        }
     }
 }
 
 /// Checks a block size against the interface's limits, naming the channel.
 pub fn validate_block_size(channo: i32, block_size: usize) -> Result<(), DahdiError> {
-    if (MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&block_size) && block_size % BLOCK_SIZE_STEP == 0 {
+    if (MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&block_size) && block_size % BLOCK_SIZE_STEP == 0
+    {
         return Ok(());
     }
     Err(DahdiError::InvalidArgument {
@@ -107,11 +111,16 @@ impl<D: DahdiDevice> BChannel<D> {
         if is_cas && config.bearer == BearerUse::UnrestrictedData {
             return Err(DahdiError::InvalidArgument {
                 channo,
-                message: "a CAS channel is always in audio mode; it cannot carry unrestricted data".into(),
+                message: "a CAS channel is always in audio mode; it cannot carry unrestricted data"
+                    .into(),
             });
         }
 
-        channel.put_int(DAHDI_SET_BLOCKSIZE, "DAHDI_SET_BLOCKSIZE", config.block_size as i32)?;
+        channel.put_int(
+            DAHDI_SET_BLOCKSIZE,
+            "DAHDI_SET_BLOCKSIZE",
+            config.block_size as i32,
+        )?;
         if let BearerUse::Voice(echo) = config.bearer {
             // CLEAR channels open in non-audio mode (§1.3); CAS channels are audio already
             // and AUDIOMODE is refused on them (valid only for sig == CLEAR).
@@ -122,7 +131,10 @@ impl<D: DahdiDevice> BChannel<D> {
                 EchoCanceller::CardHardware { tap_length } => tap_length,
                 EchoCanceller::MediaEngine => 0,
             };
-            let header = DahdiEchoCanParams { tap_length, param_count: 0 };
+            let header = DahdiEchoCanParams {
+                tap_length,
+                param_count: 0,
+            };
             channel
                 .device_mut()
                 .echocancel_params(&header, &[])
@@ -130,7 +142,11 @@ impl<D: DahdiDevice> BChannel<D> {
         }
         // Underruns and overruns become events, counted per channel (issue 3).
         channel.put_int(DAHDI_BUFFER_EVENTS, "DAHDI_BUFFER_EVENTS", 1)?;
-        Ok(BChannel { channel, config, is_cas })
+        Ok(BChannel {
+            channel,
+            config,
+            is_cas,
+        })
     }
 
     pub fn block_size(&self) -> usize {
@@ -178,7 +194,11 @@ impl<D: DahdiDevice> BChannel<D> {
         match self.channel.write(block)? {
             None => Ok(false),
             Some(n) if n == block.len() => Ok(true),
-            Some(written) => Err(DahdiError::ShortWrite { channo, written, expected: block.len() }),
+            Some(written) => Err(DahdiError::ShortWrite {
+                channo,
+                written,
+                expected: block.len(),
+            }),
         }
     }
 
@@ -188,7 +208,10 @@ impl<D: DahdiDevice> BChannel<D> {
         }
         Err(DahdiError::InvalidArgument {
             channo: self.channel.channo(),
-            message: format!("block of {len} bytes on a channel set to {}", self.config.block_size),
+            message: format!(
+                "block of {len} bytes on a channel set to {}",
+                self.config.block_size
+            ),
         })
     }
 }

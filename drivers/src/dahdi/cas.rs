@@ -44,15 +44,24 @@ pub fn check_cas_channel<D: DahdiDevice>(channel: &mut Channel<D>) -> Result<(),
     if sigtype == DAHDI_SIG_CAS {
         return Ok(());
     }
-    Err(DahdiError::WrongSignalling { channo: channel.channo(), sigtype, expected: "CAS (cas= in system.conf)" })
+    Err(DahdiError::WrongSignalling {
+        channo: channel.channo(),
+        sigtype,
+        expected: "CAS (cas= in system.conf)",
+    })
 }
 
 /// DAHDI_GETRXBITS, masked to the nibble (§5, §11 item 5).
 pub fn read_rx_bits<D: DahdiDevice>(channel: &mut Channel<D>) -> Result<Abcd, DahdiError> {
-    channel.get_int(DAHDI_GETRXBITS, "DAHDI_GETRXBITS").map(Abcd::from_received)
+    channel
+        .get_int(DAHDI_GETRXBITS, "DAHDI_GETRXBITS")
+        .map(Abcd::from_received)
 }
 
 /// DAHDI_SETTXBITS.
-pub fn write_tx_bits<D: DahdiDevice>(channel: &mut Channel<D>, bits: Abcd) -> Result<(), DahdiError> {
+pub fn write_tx_bits<D: DahdiDevice>(
+    channel: &mut Channel<D>,
+    bits: Abcd,
+) -> Result<(), DahdiError> {
     channel.put_int(DAHDI_SETTXBITS, "DAHDI_SETTXBITS", bits.bits() as i32)
 }

@@ -26,9 +26,18 @@ pub struct Interest {
 }
 
 impl Interest {
-    pub const READ: Interest = Interest { readable: true, writable: false };
-    pub const WRITE: Interest = Interest { readable: false, writable: true };
-    pub const EVENTS_ONLY: Interest = Interest { readable: false, writable: false };
+    pub const READ: Interest = Interest {
+        readable: true,
+        writable: false,
+    };
+    pub const WRITE: Interest = Interest {
+        readable: false,
+        writable: true,
+    };
+    pub const EVENTS_ONLY: Interest = Interest {
+        readable: false,
+        writable: false,
+    };
 
     /// poll(2) event bits; POLLPRI always, because DAHDI signals queued events with it and
     /// a read/write would fail with ELAST until they are drained (§3.2).
@@ -130,12 +139,22 @@ impl<D: DahdiDevice> Channel<D> {
             Err(Errno(libc::ENXIO)) => return Err(DahdiError::ChannelNotConfigured { channo }),
             Err(Errno(libc::EINVAL)) => return Err(DahdiError::NoSuchChannel { channo }),
             Err(errno) => {
-                return Err(DahdiError::Ioctl { channo, request: "DAHDI_SPECIFY", errno })
+                return Err(DahdiError::Ioctl {
+                    channo,
+                    request: "DAHDI_SPECIFY",
+                    errno,
+                })
             }
         }
         // Opening flushed the event queue (§1.3), so nothing is lost by starting empty;
         // the caller reads the current alarm state with SPANSTAT.
-        Ok(Channel { device, channo, events: VecDeque::new(), stats: ChannelStats::default(), removed: false })
+        Ok(Channel {
+            device,
+            channo,
+            events: VecDeque::new(),
+            stats: ChannelStats::default(),
+            removed: false,
+        })
     }
 
     pub fn channo(&self) -> i32 {
@@ -168,9 +187,10 @@ impl<D: DahdiDevice> Channel<D> {
     pub fn drain_events(&mut self) -> Result<usize, DahdiError> {
         let mut drained = 0;
         loop {
-            let code = self.device.ioctl_get_int(DAHDI_GETEVENT).map_err(|errno| {
-                self.ioctl_error("DAHDI_GETEVENT", errno)
-            })?;
+            let code = self
+                .device
+                .ioctl_get_int(DAHDI_GETEVENT)
+                .map_err(|errno| self.ioctl_error("DAHDI_GETEVENT", errno))?;
             if code == DAHDI_EVENT_NONE {
                 return Ok(drained);
             }
@@ -216,12 +236,23 @@ impl<D: DahdiDevice> Channel<D> {
                 Err(Errno(libc::EINTR)) => {}
                 Err(Errno(libc::ENODEV)) => {
                     self.removed = true;
-                    return Err(DahdiError::ChannelRemoved { channo: self.channo });
+                    return Err(DahdiError::ChannelRemoved {
+                        channo: self.channo,
+                    });
                 }
-                Err(errno) => return Err(DahdiError::Io { channo: self.channo, operation, errno }),
+                Err(errno) => {
+                    return Err(DahdiError::Io {
+                        channo: self.channo,
+                        operation,
+                        errno,
+                    })
+                }
             }
         }
-        Err(DahdiError::EventStorm { channo: self.channo, rounds: MAX_ELAST_ROUNDS })
+        Err(DahdiError::EventStorm {
+            channo: self.channo,
+            rounds: MAX_ELAST_ROUNDS,
+        })
     }
 
     /// Waits up to `timeout_ms` (-1: forever) for `interest` or an event; POLLPRI is
@@ -230,7 +261,11 @@ impl<D: DahdiDevice> Channel<D> {
         let revents = self
             .device
             .poll(interest.poll_events(), timeout_ms)
-            .map_err(|errno| DahdiError::Io { channo: self.channo, operation: "poll", errno })?;
+            .map_err(|errno| DahdiError::Io {
+                channo: self.channo,
+                operation: "poll",
+                errno,
+            })?;
         let mut readiness = Readiness::from_revents(revents);
         if readiness.events {
             readiness.events = self.drain_events()? > 0;
@@ -239,28 +274,45 @@ impl<D: DahdiDevice> Channel<D> {
     }
 
     /// An int-argument ioctl, its failure named.
-    pub fn put_int(&mut self, request: c_ulong, name: &'static str, value: c_int) -> Result<(), DahdiError> {
-        self.device.ioctl_put_int(request, value).map_err(|errno| self.ioctl_error(name, errno))
+    pub fn put_int(
+        &mut self,
+        request: c_ulong,
+        name: &'static str,
+        value: c_int,
+    ) -> Result<(), DahdiError> {
+        self.device
+            .ioctl_put_int(request, value)
+            .map_err(|errno| self.ioctl_error(name, errno))
     }
 
     /// An int-result ioctl, its failure named.
     pub fn get_int(&mut self, request: c_ulong, name: &'static str) -> Result<c_int, DahdiError> {
-        self.device.ioctl_get_int(request).map_err(|errno| self.ioctl_error(name, errno))
+        self.device
+            .ioctl_get_int(request)
+            .map_err(|errno| self.ioctl_error(name, errno))
     }
 
     /// DAHDI_GET_PARAMS for this channel.
     pub fn params(&mut self) -> Result<DahdiParams, DahdiError> {
         let mut params = DahdiParams::zeroed();
         params.channo = self.channo;
-        self.device.get_params(&mut params).map_err(|errno| self.ioctl_error("DAHDI_GET_PARAMS", errno))?;
+        self.device
+            .get_params(&mut params)
+            .map_err(|errno| self.ioctl_error("DAHDI_GET_PARAMS", errno))?;
         Ok(params)
     }
 
     pub(crate) fn ioctl_error(&mut self, request: &'static str, errno: Errno) -> DahdiError {
         if errno.0 == libc::ENODEV {
             self.removed = true;
-            return DahdiError::ChannelRemoved { channo: self.channo };
+            return DahdiError::ChannelRemoved {
+                channo: self.channo,
+            };
         }
-        DahdiError::Ioctl { channo: self.channo, request, errno }
+        DahdiError::Ioctl {
+            channo: self.channo,
+            request,
+            errno,
+        }
     }
 }

@@ -94,12 +94,18 @@ impl Ctl<DahdiFd> {
     }
 
     pub fn open_at(path: &Path) -> Result<Self, DahdiError> {
-        Ok(Ctl { device: DahdiFd::open(path)? })
+        Ok(Ctl {
+            device: DahdiFd::open(path)?,
+        })
     }
 }
 
 fn ctl_error(target: String, request: &'static str, errno: Errno) -> DahdiError {
-    DahdiError::CtlIoctl { target, request, errno }
+    DahdiError::CtlIoctl {
+        target,
+        request,
+        errno,
+    }
 }
 
 fn too_long(target: String, what: &str, text: &str, capacity: usize) -> DahdiError {
@@ -120,19 +126,33 @@ impl<D: CtlDevice> Ctl<D> {
 
     /// DAHDI_GETVERSION: (DAHDI version, compiled-in echo cancellers).
     pub fn version(&mut self) -> Result<(String, String), DahdiError> {
-        let info = self.device.version().map_err(|e| ctl_error("ctl".into(), "DAHDI_GETVERSION", e))?;
-        Ok((super::span::c_string(&info.version), super::span::c_string(&info.echo_canceller)))
+        let info = self
+            .device
+            .version()
+            .map_err(|e| ctl_error("ctl".into(), "DAHDI_GETVERSION", e))?;
+        Ok((
+            super::span::c_string(&info.version),
+            super::span::c_string(&info.echo_canceller),
+        ))
     }
 
     /// SPANCONFIG: line settings of a span (system.conf `span=`; lineconfig bits §2.2;
     /// `sync` = timing priority, 0 never a clock source).
-    pub fn configure_span(&mut self, spanno: i32, lbo: i32, lineconfig: i32, sync: i32) -> Result<(), DahdiError> {
+    pub fn configure_span(
+        &mut self,
+        spanno: i32,
+        lbo: i32,
+        lineconfig: i32,
+        sync: i32,
+    ) -> Result<(), DahdiError> {
         let mut line = DahdiLineConfig::zeroed();
         line.span = spanno;
         line.lbo = lbo;
         line.lineconfig = lineconfig;
         line.sync = sync;
-        self.device.span_config(&line).map_err(|e| ctl_error(format!("span {spanno}"), "DAHDI_SPANCONFIG", e))
+        self.device
+            .span_config(&line)
+            .map_err(|e| ctl_error(format!("span {spanno}"), "DAHDI_SPANCONFIG", e))
     }
 
     /// CHANCONFIG: a channel's signalling (EINVAL when the span cannot do it, e.g.
@@ -159,20 +179,33 @@ impl<D: CtlDevice> Ctl<D> {
         let mut attach = DahdiAttachEchocan::zeroed();
         attach.chan = channo;
         let capacity = attach.echocan.len();
-        fill_c_string(&mut attach.echocan, name)
-            .ok_or_else(|| too_long(format!("channel {channo}"), "echo canceller name", name, capacity))?;
+        fill_c_string(&mut attach.echocan, name).ok_or_else(|| {
+            too_long(
+                format!("channel {channo}"),
+                "echo canceller name",
+                name,
+                capacity,
+            )
+        })?;
         self.device
             .attach_echocan(&attach)
             .map_err(|e| ctl_error(format!("channel {channo}"), "DAHDI_ATTACH_ECHOCAN", e))
     }
 
-    fn dynamic_span(driver: &str, address: &str, numchans: i32, timing: i32) -> Result<DahdiDynamicSpan, DahdiError> {
+    fn dynamic_span(
+        driver: &str,
+        address: &str,
+        numchans: i32,
+        timing: i32,
+    ) -> Result<DahdiDynamicSpan, DahdiError> {
         let target = || format!("dynamic span {driver}/{address}");
         let mut span = DahdiDynamicSpan::zeroed();
         let driver_capacity = span.driver.len();
         let address_capacity = span.addr.len();
-        fill_c_string(&mut span.driver, driver).ok_or_else(|| too_long(target(), "driver", driver, driver_capacity))?;
-        fill_c_string(&mut span.addr, address).ok_or_else(|| too_long(target(), "address", address, address_capacity))?;
+        fill_c_string(&mut span.driver, driver)
+            .ok_or_else(|| too_long(target(), "driver", driver, driver_capacity))?;
+        fill_c_string(&mut span.addr, address)
+            .ok_or_else(|| too_long(target(), "address", address, address_capacity))?;
         if !(1..=255).contains(&numchans) {
             return Err(DahdiError::CtlArgument {
                 target: target(),
@@ -194,17 +227,30 @@ impl<D: CtlDevice> Ctl<D> {
         timing: i32,
     ) -> Result<i32, DahdiError> {
         let mut span = Self::dynamic_span(driver, address, numchans, timing)?;
-        self.device
-            .dynamic_create(&mut span)
-            .map_err(|e| ctl_error(format!("dynamic span {driver}/{address}"), "DAHDI_DYNAMIC_CREATE", e))?;
+        self.device.dynamic_create(&mut span).map_err(|e| {
+            ctl_error(
+                format!("dynamic span {driver}/{address}"),
+                "DAHDI_DYNAMIC_CREATE",
+                e,
+            )
+        })?;
         Ok(span.spanno)
     }
 
-    pub fn destroy_dynamic_span(&mut self, driver: &str, address: &str, numchans: i32) -> Result<(), DahdiError> {
+    pub fn destroy_dynamic_span(
+        &mut self,
+        driver: &str,
+        address: &str,
+        numchans: i32,
+    ) -> Result<(), DahdiError> {
         let span = Self::dynamic_span(driver, address, numchans, 0)?;
-        self.device
-            .dynamic_destroy(&span)
-            .map_err(|e| ctl_error(format!("dynamic span {driver}/{address}"), "DAHDI_DYNAMIC_DESTROY", e))
+        self.device.dynamic_destroy(&span).map_err(|e| {
+            ctl_error(
+                format!("dynamic span {driver}/{address}"),
+                "DAHDI_DYNAMIC_DESTROY",
+                e,
+            )
+        })
     }
 
     /// STARTUP: 0 at once if the span already runs (§2).

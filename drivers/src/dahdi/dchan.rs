@@ -50,10 +50,16 @@ pub struct DChannelConfig {
 
 impl DChannelConfig {
     /// ISDN PRI/BRI, as chan_dahdi: 32 buffers of 1024 bytes, immediate policy.
-    pub const ISDN: DChannelConfig = DChannelConfig { numbufs: 32, bufsize: 1024 };
+    pub const ISDN: DChannelConfig = DChannelConfig {
+        numbufs: 32,
+        bufsize: 1024,
+    };
     /// SS7 links, as chan_dahdi: 32 buffers of 512 bytes (MTP2 MSUs are at most 279
     /// octets plus header, Q.703 §2.3.8).
-    pub const SS7: DChannelConfig = DChannelConfig { numbufs: 32, bufsize: 512 };
+    pub const SS7: DChannelConfig = DChannelConfig {
+        numbufs: 32,
+        bufsize: 512,
+    };
 
     fn validate(&self, channo: i32) -> Result<(), DahdiError> {
         // Kernel limits, SET_BUFINFO row of §2.
@@ -85,7 +91,9 @@ pub fn frame_for_write(frame: &[u8], out: &mut Vec<u8>) {
 /// The frame inside what read() returned, without its FCS bytes; None for a read shorter
 /// than the FCS (never a frame).
 pub fn frame_from_read(read: &[u8]) -> Option<&[u8]> {
-    read.len().checked_sub(FCS_PLACEHOLDER_LEN).map(|len| &read[..len])
+    read.len()
+        .checked_sub(FCS_PLACEHOLDER_LEN)
+        .map(|len| &read[..len])
 }
 
 /// A signalling channel set up for frame I/O.
@@ -170,7 +178,11 @@ impl<D: DahdiDevice> DChannel<D> {
         match self.channel.write(&self.write_buffer)? {
             None => Ok(false),
             Some(n) if n == expected => Ok(true),
-            Some(written) => Err(DahdiError::ShortWrite { channo, written, expected }),
+            Some(written) => Err(DahdiError::ShortWrite {
+                channo,
+                written,
+                expected,
+            }),
         }
     }
 

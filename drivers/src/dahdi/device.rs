@@ -6,7 +6,9 @@
 
 use libc::{c_int, c_ulong};
 
-use super::abi::{DahdiBufferInfo, DahdiEchoCanParam, DahdiEchoCanParams, DahdiParams, DahdiSpanInfo};
+use super::abi::{
+    DahdiBufferInfo, DahdiEchoCanParam, DahdiEchoCanParams, DahdiParams, DahdiSpanInfo,
+};
 use super::error::Errno;
 
 pub type SysResult<T> = Result<T, Errno>;

@@ -21,7 +21,12 @@ impl fmt::Display for Errno {
             // Linux has no ELAST; strerror(500) would print "Unknown error 500".
             return write!(f, "ELAST (errno 500, DAHDI events pending)");
         }
-        write!(f, "{} (errno {})", std::io::Error::from_raw_os_error(self.0), self.0)
+        write!(
+            f,
+            "{} (errno {})",
+            std::io::Error::from_raw_os_error(self.0),
+            self.0
+        )
     }
 }
 
@@ -41,29 +46,61 @@ pub enum DahdiError {
     /// The card was removed: REMOVED event or ENODEV (§7.4 step 5).
     ChannelRemoved { channo: i32 },
     /// An ioctl failed; `request` is its C name.
-    Ioctl { channo: i32, request: &'static str, errno: Errno },
+    Ioctl {
+        channo: i32,
+        request: &'static str,
+        errno: Errno,
+    },
     /// A span-level ioctl on the ctl device failed (EINVAL: no such span, §1.5).
-    SpanIoctl { spanno: i32, request: &'static str, errno: Errno },
+    SpanIoctl {
+        spanno: i32,
+        request: &'static str,
+        errno: Errno,
+    },
     /// A ctl-device ioctl failed; `target` names what it configured ("span 2",
     /// "channel 47", "dynamic span loc/1:0").
-    CtlIoctl { target: String, request: &'static str, errno: Errno },
+    CtlIoctl {
+        target: String,
+        request: &'static str,
+        errno: Errno,
+    },
     /// A ctl-device argument the kernel would refuse or truncate, caught before the ioctl.
     CtlArgument { target: String, message: String },
     /// read() or write() failed with something other than EAGAIN / ELAST.
-    Io { channo: i32, operation: &'static str, errno: Errno },
+    Io {
+        channo: i32,
+        operation: &'static str,
+        errno: Errno,
+    },
     /// read()/write() still gave ELAST after this many drain-and-retry rounds: events
     /// arrive faster than they can be drained.
     EventStorm { channo: i32, rounds: u32 },
     /// The channel's signalling type does not fit the use (e.g. `dchan` expected).
-    WrongSignalling { channo: i32, sigtype: i32, expected: &'static str },
+    WrongSignalling {
+        channo: i32,
+        sigtype: i32,
+        expected: &'static str,
+    },
     /// A value the kernel would refuse, caught before the ioctl.
     InvalidArgument { channo: i32, message: String },
     /// A short write: DAHDI writes a block or a frame whole or not at all.
-    ShortWrite { channo: i32, written: usize, expected: usize },
+    ShortWrite {
+        channo: i32,
+        written: usize,
+        expected: usize,
+    },
     /// read() returned less than a block: the block size changed under us, or end of file.
-    PartialBlock { channo: i32, got: usize, expected: usize },
+    PartialBlock {
+        channo: i32,
+        got: usize,
+        expected: usize,
+    },
     /// A /proc or sysfs text that does not parse.
-    Parse { source: String, line: usize, message: String },
+    Parse {
+        source: String,
+        line: usize,
+        message: String,
+    },
 }
 
 impl fmt::Display for DahdiError {

@@ -27,17 +27,28 @@ impl DahdiFd {
     /// close-on-exec.
     pub fn open(path: &Path) -> Result<Self, DahdiError> {
         let c_path = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| {
-            DahdiError::DeviceOpen { path: path.to_path_buf(), errno: Errno(libc::EINVAL) }
+            DahdiError::DeviceOpen {
+                path: path.to_path_buf(),
+                errno: Errno(libc::EINVAL),
+            }
         })?;
         // SAFETY: c_path is a valid NUL-terminated string.
         let fd = unsafe {
-            libc::open(c_path.as_ptr(), libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            libc::open(
+                c_path.as_ptr(),
+                libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            )
         };
         if fd < 0 {
-            return Err(DahdiError::DeviceOpen { path: path.to_path_buf(), errno: Errno::last() });
+            return Err(DahdiError::DeviceOpen {
+                path: path.to_path_buf(),
+                errno: Errno::last(),
+            });
         }
         // SAFETY: fd was just returned by open() and is owned by nobody else.
-        Ok(DahdiFd { fd: unsafe { OwnedFd::from_raw_fd(fd) } })
+        Ok(DahdiFd {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        })
     }
 
     fn ioctl_ptr(&mut self, request: c_ulong, arg: *mut c_void) -> SysResult<c_int> {
@@ -80,7 +91,8 @@ impl DahdiDevice for DahdiFd {
 
     fn ioctl_put_int(&mut self, request: c_ulong, value: c_int) -> SysResult<()> {
         let mut value = value;
-        self.ioctl_ptr(request, (&mut value as *mut c_int).cast()).map(|_| ())
+        self.ioctl_ptr(request, (&mut value as *mut c_int).cast())
+            .map(|_| ())
     }
 
     fn ioctl_get_int(&mut self, request: c_ulong) -> SysResult<c_int> {
@@ -90,21 +102,30 @@ impl DahdiDevice for DahdiFd {
     }
 
     fn get_params(&mut self, params: &mut DahdiParams) -> SysResult<()> {
-        self.ioctl_ptr(DAHDI_GET_PARAMS, (params as *mut DahdiParams).cast()).map(|_| ())
+        self.ioctl_ptr(DAHDI_GET_PARAMS, (params as *mut DahdiParams).cast())
+            .map(|_| ())
     }
 
     fn span_stat(&mut self, info: &mut DahdiSpanInfo) -> SysResult<()> {
-        self.ioctl_ptr(DAHDI_SPANSTAT, (info as *mut DahdiSpanInfo).cast()).map(|_| ())
+        self.ioctl_ptr(DAHDI_SPANSTAT, (info as *mut DahdiSpanInfo).cast())
+            .map(|_| ())
     }
 
     fn set_bufinfo(&mut self, info: &DahdiBufferInfo) -> SysResult<()> {
         let mut copy = *info;
-        self.ioctl_ptr(DAHDI_SET_BUFINFO, (&mut copy as *mut DahdiBufferInfo).cast()).map(|_| ())
+        self.ioctl_ptr(
+            DAHDI_SET_BUFINFO,
+            (&mut copy as *mut DahdiBufferInfo).cast(),
+        )
+        .map(|_| ())
     }
 
     fn get_bufinfo(&mut self) -> SysResult<DahdiBufferInfo> {
         let mut info = DahdiBufferInfo::zeroed();
-        self.ioctl_ptr(DAHDI_GET_BUFINFO, (&mut info as *mut DahdiBufferInfo).cast())?;
+        self.ioctl_ptr(
+            DAHDI_GET_BUFINFO,
+            (&mut info as *mut DahdiBufferInfo).cast(),
+        )?;
         Ok(info)
     }
 
@@ -114,11 +135,16 @@ impl DahdiDevice for DahdiFd {
         params: &[DahdiEchoCanParam],
     ) -> SysResult<()> {
         let mut buffer = echocancel_buffer(header, params);
-        self.ioctl_ptr(DAHDI_ECHOCANCEL_PARAMS, buffer.as_mut_ptr().cast()).map(|_| ())
+        self.ioctl_ptr(DAHDI_ECHOCANCEL_PARAMS, buffer.as_mut_ptr().cast())
+            .map(|_| ())
     }
 
     fn poll(&mut self, events: i16, timeout_ms: i32) -> SysResult<i16> {
-        let mut pollfd = libc::pollfd { fd: self.fd.as_raw_fd(), events, revents: 0 };
+        let mut pollfd = libc::pollfd {
+            fd: self.fd.as_raw_fd(),
+            events,
+            revents: 0,
+        };
         loop {
             // SAFETY: one valid pollfd.
             let rc = unsafe { libc::poll(&mut pollfd, 1, timeout_ms) };
@@ -147,8 +173,16 @@ pub fn echocancel_buffer(header: &DahdiEchoCanParams, params: &[DahdiEchoCanPara
     let bytes = buffer.as_mut_ptr().cast::<u8>();
     // SAFETY: buffer holds header_len + params_len bytes; both sources are plain data.
     unsafe {
-        std::ptr::copy_nonoverlapping((header as *const DahdiEchoCanParams).cast::<u8>(), bytes, header_len);
-        std::ptr::copy_nonoverlapping(params.as_ptr().cast::<u8>(), bytes.add(header_len), params_len);
+        std::ptr::copy_nonoverlapping(
+            (header as *const DahdiEchoCanParams).cast::<u8>(),
+            bytes,
+            header_len,
+        );
+        std::ptr::copy_nonoverlapping(
+            params.as_ptr().cast::<u8>(),
+            bytes.add(header_len),
+            params_len,
+        );
     }
     buffer
 }

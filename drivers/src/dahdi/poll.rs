@@ -19,7 +19,11 @@ impl PollSet {
 
     /// Adds an fd; returns its index for [`PollSet::readiness`].
     pub fn add(&mut self, fd: RawFd, interest: Interest) -> usize {
-        self.fds.push(libc::pollfd { fd, events: interest.poll_events(), revents: 0 });
+        self.fds.push(libc::pollfd {
+            fd,
+            events: interest.poll_events(),
+            revents: 0,
+        });
         self.fds.len() - 1
     }
 
@@ -40,7 +44,13 @@ impl PollSet {
     pub fn poll(&mut self, timeout_ms: i32) -> Result<usize, Errno> {
         loop {
             // SAFETY: fds is a valid array of fds.len() pollfd structs.
-            let rc = unsafe { libc::poll(self.fds.as_mut_ptr(), self.fds.len() as libc::nfds_t, timeout_ms) };
+            let rc = unsafe {
+                libc::poll(
+                    self.fds.as_mut_ptr(),
+                    self.fds.len() as libc::nfds_t,
+                    timeout_ms,
+                )
+            };
             if rc >= 0 {
                 return Ok(rc as usize);
             }

@@ -66,7 +66,11 @@ pub fn read_proc_span(proc_root: &Path, spanno: i32) -> Result<ProcSpan, DahdiEr
 
 /// Parses the text of `/proc/dahdi/N`; errors name `source` and the line.
 pub fn parse_proc_span(text: &str, source: &str) -> Result<ProcSpan, DahdiError> {
-    let error = |line: usize, message: String| DahdiError::Parse { source: source.to_string(), line, message };
+    let error = |line: usize, message: String| DahdiError::Parse {
+        source: source.to_string(),
+        line,
+        message,
+    };
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     let (_, header) = lines.next().ok_or_else(|| error(1, "empty file".into()))?;
     let mut span = parse_header(header).map_err(|m| error(1, m))?;
@@ -78,10 +82,12 @@ pub fn parse_proc_span(text: &str, source: &str) -> Result<ProcSpan, DahdiError>
         }
         if let Some((label, value)) = trimmed.split_once(": ") {
             if !label.starts_with(|c: char| c.is_ascii_digit()) {
-                let value: u64 = value
-                    .trim()
-                    .parse()
-                    .map_err(|_| error(number, format!("counter {label:?} has non-numeric value {value:?}")))?;
+                let value: u64 = value.trim().parse().map_err(|_| {
+                    error(
+                        number,
+                        format!("counter {label:?} has non-numeric value {value:?}"),
+                    )
+                })?;
                 let counters = &mut span.counters;
                 match label {
                     "BPV count" => counters.bipolar_violations = value,
@@ -96,7 +102,8 @@ pub fn parse_proc_span(text: &str, source: &str) -> Result<ProcSpan, DahdiError>
                 continue;
             }
         }
-        span.channels.push(parse_channel(trimmed).map_err(|m| error(number, m))?);
+        span.channels
+            .push(parse_channel(trimmed).map_err(|m| error(number, m))?);
     }
     Ok(span)
 }
@@ -105,8 +112,12 @@ fn parse_header(line: &str) -> Result<ProcSpan, String> {
     let rest = line
         .strip_prefix("Span ")
         .ok_or_else(|| format!("expected `Span N: ...`, found {line:?}"))?;
-    let (number, rest) = rest.split_once(": ").ok_or("missing `:` after the span number")?;
-    let spanno: i32 = number.parse().map_err(|_| format!("span number {number:?} is not a number"))?;
+    let (number, rest) = rest
+        .split_once(": ")
+        .ok_or("missing `:` after the span number")?;
+    let spanno: i32 = number
+        .parse()
+        .map_err(|_| format!("span number {number:?} is not a number"))?;
     let (name, rest) = rest.split_once(' ').ok_or("missing span name")?;
     let rest = rest.strip_prefix('"').ok_or("missing quoted description")?;
     let (description, rest) = rest.split_once('"').ok_or("unterminated description")?;
@@ -136,8 +147,12 @@ fn parse_header(line: &str) -> Result<ProcSpan, String> {
 }
 
 fn parse_channel(line: &str) -> Result<ProcChannel, String> {
-    let (number, rest) = line.split_once(' ').ok_or_else(|| format!("unexpected line {line:?}"))?;
-    let channo: i32 = number.parse().map_err(|_| format!("channel number {number:?} is not a number"))?;
+    let (number, rest) = line
+        .split_once(' ')
+        .ok_or_else(|| format!("unexpected line {line:?}"))?;
+    let channo: i32 = number
+        .parse()
+        .map_err(|_| format!("channel number {number:?} is not a number"))?;
     let rest = rest.trim_start();
     let (name, rest) = rest.split_once(' ').unwrap_or((rest, ""));
     let mut rest = rest.to_string();
@@ -146,7 +161,9 @@ fn parse_channel(line: &str) -> Result<ProcChannel, String> {
     if let Some(start) = rest.find("(EC: ") {
         let end = rest[start..].find(')').ok_or("unterminated `(EC: ...)`")? + start;
         let inner = &rest[start + "(EC: ".len()..end];
-        let (ec_name, state) = inner.rsplit_once(" - ").ok_or("`(EC: ...)` without ` - STATE`")?;
+        let (ec_name, state) = inner
+            .rsplit_once(" - ")
+            .ok_or("`(EC: ...)` without ` - STATE`")?;
         echo_canceller = Some((ec_name.to_string(), state == "ACTIVE"));
         rest.replace_range(start..=end, "");
     }

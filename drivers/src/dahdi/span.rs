@@ -70,7 +70,11 @@ impl AlarmBits {
             (DAHDI_ALARM_LFA, "LFA"),
             (DAHDI_ALARM_LMFA, "LMFA"),
         ];
-        NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|&(_, name)| name).collect()
+        NAMES
+            .iter()
+            .filter(|(bit, _)| self.has(*bit))
+            .map(|&(_, name)| name)
+            .collect()
     }
 
     /// Parses DAHDI's alarm words (`/proc/dahdi/N`, channel sysfs `alarms`); None for an
@@ -137,7 +141,11 @@ pub struct SpanStatus {
 
 /// A NUL-terminated (or full) C char array as text.
 pub fn c_string(chars: &[libc::c_char]) -> String {
-    let bytes: Vec<u8> = chars.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    let bytes: Vec<u8> = chars
+        .iter()
+        .take_while(|&&c| c != 0)
+        .map(|&c| c as u8)
+        .collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
@@ -145,9 +153,30 @@ impl SpanStatus {
     pub fn from_info(info: &DahdiSpanInfo) -> Self {
         // Copy out of the packed struct before use (no references to packed fields).
         let DahdiSpanInfo {
-            spanno, name, desc, alarms, bpvcount, crc4count, ebitcount, fascount, fecount,
-            cvcount, becount, prbs, errsec, irqmisses, syncsrc, numchans, totalchans, lbo,
-            lineconfig, location, manufacturer, devicetype, spantype, ..
+            spanno,
+            name,
+            desc,
+            alarms,
+            bpvcount,
+            crc4count,
+            ebitcount,
+            fascount,
+            fecount,
+            cvcount,
+            becount,
+            prbs,
+            errsec,
+            irqmisses,
+            syncsrc,
+            numchans,
+            totalchans,
+            lbo,
+            lineconfig,
+            location,
+            manufacturer,
+            devicetype,
+            spantype,
+            ..
         } = *info;
         SpanStatus {
             spanno,
@@ -187,7 +216,10 @@ fn read_span_info<D: DahdiDevice>(device: &mut D, spanno: i32) -> Result<DahdiSp
 }
 
 /// SPANSTAT through an open channel; `spanno` 0 means the channel's own span.
-pub fn span_status<D: DahdiDevice>(channel: &mut Channel<D>, spanno: i32) -> Result<SpanStatus, DahdiError> {
+pub fn span_status<D: DahdiDevice>(
+    channel: &mut Channel<D>,
+    spanno: i32,
+) -> Result<SpanStatus, DahdiError> {
     match read_span_info(channel.device_mut(), spanno) {
         Ok(info) => Ok(SpanStatus::from_info(&info)),
         Err(errno) => Err(channel.ioctl_error("DAHDI_SPANSTAT", errno)),
@@ -195,8 +227,15 @@ pub fn span_status<D: DahdiDevice>(channel: &mut Channel<D>, spanno: i32) -> Res
 }
 
 /// SPANSTAT by span number through the ctl device (§1.5); EINVAL means no such span.
-pub fn span_status_by_number<D: DahdiDevice>(ctl: &mut D, spanno: i32) -> Result<SpanStatus, DahdiError> {
+pub fn span_status_by_number<D: DahdiDevice>(
+    ctl: &mut D,
+    spanno: i32,
+) -> Result<SpanStatus, DahdiError> {
     read_span_info(ctl, spanno)
         .map(|info| SpanStatus::from_info(&info))
-        .map_err(|errno| DahdiError::SpanIoctl { spanno, request: "DAHDI_SPANSTAT", errno })
+        .map_err(|errno| DahdiError::SpanIoctl {
+            spanno,
+            request: "DAHDI_SPANSTAT",
+            errno,
+        })
 }

@@ -14,11 +14,13 @@ pub const SPANS_BUS: &str = "/sys/bus/dahdi_spans/devices";
 pub fn parse_span_alarms(text: &str, source: &str) -> Result<AlarmBits, DahdiError> {
     let value = text.trim();
     let digits = value.strip_prefix("0x").unwrap_or(value);
-    u32::from_str_radix(digits, 16).map(AlarmBits).map_err(|_| DahdiError::Parse {
-        source: source.to_string(),
-        line: 1,
-        message: format!("alarms {value:?} is not a hex number"),
-    })
+    u32::from_str_radix(digits, 16)
+        .map(AlarmBits)
+        .map_err(|_| DahdiError::Parse {
+            source: source.to_string(),
+            line: 1,
+            message: format!("alarms {value:?} is not a hex number"),
+        })
 }
 
 /// Parses a channel `alarms` attribute (`RED YELLOW \n`; empty when clear).

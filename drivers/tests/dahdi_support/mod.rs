@@ -75,7 +75,11 @@ impl FakeDevice {
 
     /// The ioctls called, by C name, in order (reads, writes and polls left out).
     pub fn ioctls(&self) -> Vec<String> {
-        self.calls.iter().filter(|c| c.starts_with("DAHDI_")).cloned().collect()
+        self.calls
+            .iter()
+            .filter(|c| c.starts_with("DAHDI_"))
+            .cloned()
+            .collect()
     }
 
     fn check(&self, request: c_ulong) -> SysResult<()> {
@@ -145,7 +149,8 @@ impl DahdiDevice for FakeDevice {
     }
 
     fn get_params(&mut self, params: &mut DahdiParams) -> SysResult<()> {
-        self.calls.push(format!("DAHDI_GET_PARAMS {}", params.channo));
+        self.calls
+            .push(format!("DAHDI_GET_PARAMS {}", params.channo));
         self.check(DAHDI_GET_PARAMS)?;
         *params = self.params;
         Ok(())
@@ -160,7 +165,10 @@ impl DahdiDevice for FakeDevice {
     }
 
     fn set_bufinfo(&mut self, info: &DahdiBufferInfo) -> SysResult<()> {
-        self.calls.push(format!("DAHDI_SET_BUFINFO {}x{}", info.numbufs, info.bufsize));
+        self.calls.push(format!(
+            "DAHDI_SET_BUFINFO {}x{}",
+            info.numbufs, info.bufsize
+        ));
         self.check(DAHDI_SET_BUFINFO)?;
         self.bufinfo = Some(*info);
         Ok(())
@@ -172,8 +180,13 @@ impl DahdiDevice for FakeDevice {
         Ok(self.bufinfo.unwrap_or_else(DahdiBufferInfo::zeroed))
     }
 
-    fn echocancel_params(&mut self, header: &DahdiEchoCanParams, params: &[DahdiEchoCanParam]) -> SysResult<()> {
-        self.calls.push(format!("DAHDI_ECHOCANCEL_PARAMS {}", header.tap_length));
+    fn echocancel_params(
+        &mut self,
+        header: &DahdiEchoCanParams,
+        params: &[DahdiEchoCanParam],
+    ) -> SysResult<()> {
+        self.calls
+            .push(format!("DAHDI_ECHOCANCEL_PARAMS {}", header.tap_length));
         self.check(DAHDI_ECHOCANCEL_PARAMS)?;
         self.echocancel = Some((header.tap_length, params.len() as u32));
         Ok(())
