@@ -165,3 +165,17 @@ def test_any_text_parses_or_raises_config_error(lines):
         parse_system_conf("\n".join(lines), "fuzz.conf")
     except ConfigError as error:
         assert error.path == "fuzz.conf" and error.line >= 1
+
+
+def test_each_channel_gets_exactly_one_visible_echo_canceller_choice(site):
+    from cti_daemon.hardware.echo_choice import EchoCanceller, choose_echo_canceller
+
+    card = choose_echo_canceller(site, 1)
+    assert (card.canceller, card.tap_length) == (EchoCanceller.CARD_HARDWARE, 128)
+    assert card.reason.endswith("system.conf line 6: echocanceller=hwec")
+    software = choose_echo_canceller(site, 40)
+    assert software.canceller is EchoCanceller.MEDIA_ENGINE and software.tap_length == 0
+    assert "'oslec': replaced by the media engine's" in software.reason
+    assert choose_echo_canceller(site, 63).canceller is EchoCanceller.MEDIA_ENGINE
+    assert choose_echo_canceller(site, 16).canceller is EchoCanceller.NONE
+    assert choose_echo_canceller(site, 78).reason == "mtp2 channel carries no voice"

@@ -155,6 +155,8 @@ class SystemConf:
     laws: dict[int, str] = field(default_factory=dict)
     # channo -> canceller name (`echocanceller=<name>,<chanlist>`)
     echo_cancellers: dict[int, str] = field(default_factory=dict)
+    # channo -> line of the echocanceller= that named it
+    echo_canceller_lines: dict[int, int] = field(default_factory=dict)
     tone_zones: list[str] = field(default_factory=list)
     default_zone: str | None = None
     dynamic_spans: list[DynamicSpanConfig] = field(default_factory=list)
@@ -215,6 +217,7 @@ def parse_system_conf(text: str, path: str = str(DEFAULT_PATH)) -> SystemConf:
                 raise ConfigError(path, number, "expected echocanceller=<name>,<channel list>")
             for channo in _channels(lists, path, number):
                 conf.echo_cancellers[channo] = name
+                conf.echo_canceller_lines[channo] = number
         elif keyword == "loadzone":
             conf.tone_zones.append(value)
         elif keyword == "defaultzone":
