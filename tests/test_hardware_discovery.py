@@ -171,3 +171,42 @@ def test_the_monitor_listens_without_blocking():
     monitor = HotplugMonitor()
     assert monitor.fileno() >= 0
     assert monitor.read_events() == []  # no DAHDI here: nothing queued, no wait
+
+
+def test_removing_one_card_removes_only_its_spans_and_channels(tmp_path):
+    import shutil
+
+    from cti_daemon.hardware.plant_watch import PlantWatch
+
+    first = make_card(tmp_path, "0000:03:00.0")
+    second = make_card(tmp_path, "0000:04:00.0", hardware_id="1TE420F-0002", location="PCI Express Bus 04 Slot 02")
+    assign_span(tmp_path, first, 1, 1, 1)
+    assign_span(tmp_path, second, 1, 2, 32)
+    watch = PlantWatch(tmp_path)
+    assert sorted(watch.plant.spans) == [1, 2] and len(watch.plant.channels) == 62
+
+    shutil.rmtree(second)  # the card is pulled: its sysfs entries vanish
+    delta = watch.apply(PlantEvent(PlantChange.CARD_REMOVED, "pci:0000:04:00.0"))
+    assert delta.cards_removed == ["pci:0000:04:00.0"]
+    assert delta.spans_removed == [2]
+    assert delta.channels_removed == list(range(32, 63))
+    assert sorted(watch.plant.spans) == [1] and sorted(watch.plant.channels) == list(range(1, 32))
+    assert list(watch.plant.cards) == ["pci:0000:03:00.0"]
+
+    # Events about entries already gone (the uevent raced the removal) change nothing.
+    late = watch.apply(PlantEvent(PlantChange.SPAN_ADDED, "span-2", spanno=2))
+    assert late == type(late)() and sorted(watch.plant.spans) == [1]
+
+
+def test_hotplugged_card_and_spans_are_picked_up(tmp_path):
+    from cti_daemon.hardware.plant_watch import PlantWatch
+
+    watch = PlantWatch(tmp_path)
+    card = make_card(tmp_path)
+    assert watch.apply(PlantEvent(PlantChange.CARD_ADDED, "pci:0000:03:00.0")).cards_added == ["pci:0000:03:00.0"]
+    assign_span(tmp_path, card, 1, 1, 1, channels=31)
+    assert watch.apply(PlantEvent(PlantChange.SPAN_ADDED, "span-1", spanno=1)).spans_added == [1]
+    delta = watch.apply(PlantEvent(PlantChange.CHANNEL_ADDED, "dahdi!chan!001!016", spanno=1, channo=16))
+    assert delta.channels_added == [16] and watch.plant.channels[16].chanpos == 16
+    gone = watch.apply(PlantEvent(PlantChange.SPAN_GONE, "span-1", spanno=1))
+    assert gone.spans_removed == [1] and gone.channels_removed == [16]
