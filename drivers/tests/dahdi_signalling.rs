@@ -233,6 +233,7 @@ fn invalid_tap_lengths_and_block_sizes_are_refused_naming_the_channel() {
         let config = BChannelConfig {
             block_size,
             bearer: BearerUse::Voice(EchoCanceller::MediaEngine),
+            buffer_count: None,
         };
         let error = BChannel::setup(
             channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 3),
@@ -250,6 +251,7 @@ fn invalid_tap_lengths_and_block_sizes_are_refused_naming_the_channel() {
         let config = BChannelConfig {
             block_size,
             bearer: BearerUse::Voice(EchoCanceller::MediaEngine),
+            buffer_count: None,
         };
         BChannel::setup(
             channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 3),
@@ -264,6 +266,7 @@ fn data_bearer_stays_out_of_audio_mode_without_a_canceller() {
     let config = BChannelConfig {
         block_size: 160,
         bearer: BearerUse::UnrestrictedData,
+        buffer_count: None,
     };
     let bchan = BChannel::setup(
         channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 4),
@@ -422,4 +425,45 @@ fn kernel_refusal_of_settxbits_is_named() {
             .starts_with("DAHDI channel 8: ioctl DAHDI_SETTXBITS failed: "),
         "{error}"
     );
+}
+
+#[test]
+fn buffer_count_sets_bufinfo_of_whole_blocks_within_kernel_limits() {
+    let config = BChannelConfig {
+        buffer_count: Some(4),
+        ..BChannelConfig::voice(EchoCanceller::MediaEngine)
+    };
+    let bchan = BChannel::setup(
+        channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 6),
+        config,
+    )
+    .unwrap();
+    let info = bchan.channel().device().bufinfo.unwrap();
+    assert_eq!(
+        (info.numbufs, info.bufsize, info.txbufpolicy),
+        (4, 160, DAHDI_POLICY_IMMEDIATE)
+    );
+    assert_eq!(
+        bchan.channel().device().ioctls()[3],
+        "DAHDI_SET_BUFINFO 4x160"
+    );
+
+    for (count, block_size) in [(1, 160), (33, 160), (5, 8192)] {
+        let config = BChannelConfig {
+            block_size,
+            buffer_count: Some(count),
+            ..BChannelConfig::voice(EchoCanceller::MediaEngine)
+        };
+        let error = BChannel::setup(
+            channel(FakeDevice::with_sigtype(DAHDI_SIG_CLEAR), 6),
+            config,
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with(&format!(
+                "DAHDI channel 6: {count} buffers of {block_size} bytes"
+            )),
+            "{error}"
+        );
+    }
 }

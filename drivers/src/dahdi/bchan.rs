@@ -48,6 +48,9 @@ pub struct BChannelConfig {
     /// Samples (= bytes, law-coded) per read and write.
     pub block_size: usize,
     pub bearer: BearerUse,
+    /// Kernel buffers of `block_size` each way (SET_BUFINFO): more buffers absorb a late
+    /// media thread at the cost of latency. None keeps DAHDI's 2 (§1.3); chan_dahdi uses 4.
+    pub buffer_count: Option<i32>,
 }
 
 impl BChannelConfig {
@@ -55,6 +58,7 @@ impl BChannelConfig {
         BChannelConfig {
             block_size: DEFAULT_BLOCK_SIZE,
             bearer: BearerUse::Voice(echo),
+            buffer_count: None,
         }
     }
 }
@@ -96,6 +100,21 @@ impl<D: DahdiDevice> BChannel<D> {
                 });
             }
         }
+        if let Some(count) = config.buffer_count {
+            // Kernel limits (§2 SET_BUFINFO): at most 32 buffers and 32768 bytes in all;
+            // fewer than 2 would leave no buffer to fill while one is sent.
+            if !(2..=DAHDI_MAX_NUM_BUFS).contains(&count)
+                || count as usize * config.block_size > DAHDI_MAX_BUF_SPACE as usize
+            {
+                return Err(DahdiError::InvalidArgument {
+                    channo,
+                    message: format!(
+                        "{count} buffers of {} bytes: need 2..={DAHDI_MAX_NUM_BUFS} buffers and at most {DAHDI_MAX_BUF_SPACE} bytes",
+                        config.block_size
+                    ),
+                });
+            }
+        }
         let sigtype = channel.params()?.sigtype;
         let is_cas = match sigtype {
             DAHDI_SIG_CLEAR => false,
@@ -121,6 +140,17 @@ impl<D: DahdiDevice> BChannel<D> {
             "DAHDI_SET_BLOCKSIZE",
             config.block_size as i32,
         )?;
+        if let Some(count) = config.buffer_count {
+            let mut info = DahdiBufferInfo::zeroed();
+            info.txbufpolicy = DAHDI_POLICY_IMMEDIATE;
+            info.rxbufpolicy = DAHDI_POLICY_IMMEDIATE;
+            info.numbufs = count;
+            info.bufsize = config.block_size as i32;
+            channel
+                .device_mut()
+                .set_bufinfo(&info)
+                .map_err(|errno| channel.ioctl_error("DAHDI_SET_BUFINFO", errno))?;
+        }
         if let BearerUse::Voice(echo) = config.bearer {
             // CLEAR channels open in non-audio mode (§1.3); CAS channels are audio already
             // and AUDIOMODE is refused on them (valid only for sig == CLEAR).
