@@ -130,7 +130,8 @@ impl<D: DahdiDevice> Channel<D> {
     /// DAHDI_SPECIFY on a freshly opened selector fd; the kernel's refusals become errors
     /// naming the channel (§1.3: EBUSY open elsewhere, ENXIO unconfigured, EINVAL none).
     pub fn specify(mut device: D, channo: i32) -> Result<Self, DahdiError> {
-        if !(1..=DAHDI_MAX_CHANNELS).contains(&channo) {
+        // Channel numbers index a kernel array of DAHDI_MAX_CHANNELS entries; 0 is unused.
+        if !(1..DAHDI_MAX_CHANNELS).contains(&channo) {
             return Err(DahdiError::NoSuchChannel { channo });
         }
         match device.ioctl_put_int(DAHDI_SPECIFY, channo) {
