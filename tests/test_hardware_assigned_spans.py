@@ -153,3 +153,18 @@ def test_plan_by_hardware_id_names_serial_less_cards_by_location(tmp_path):
         "@PCI_Bus_05_Slot_03",
         "@PCI_Bus_05_Slot_03",
     ]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789:@* abcF-_#\t", max_size=30), max_size=8))
+def test_any_text_parses_or_raises_config_error(lines):
+    try:
+        assignments = parse_assigned_spans("\n".join(lines), "fuzz.conf")
+    except ConfigError as error:
+        assert error.path == "fuzz.conf" and error.line >= 1
+    else:
+        assert len({a.spanno for a in assignments}) == len(assignments)
