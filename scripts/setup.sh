@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(espeak-ng sox libspandsp-dev pkg-config tshark)
+# tshark: the independent dissector the signalling tests check our traces with.
+# dahdi-source: /usr/include/dahdi/user.h for the DAHDI ABI check (drivers/tests/abi_check.rs).
+APT_PACKAGES=(espeak-ng sox libspandsp-dev pkg-config tshark dahdi-source)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

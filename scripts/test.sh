@@ -6,8 +6,8 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
-echo "== cargo test (kernels, without Python)"
-cargo test --release -p cti-native
+echo "== cargo test (kernels, drivers, without Python)"
+cargo test --release --workspace
 
 echo "== pytest"
 python -m pytest "$@"

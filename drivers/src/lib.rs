@@ -1,0 +1,2 @@
+//! Card driver backends: `dahdi` (real cards through /dev/dahdi).
+pub mod dahdi;
