@@ -7,7 +7,7 @@ bash scripts/setup.sh
 . .venv/bin/activate
 
 echo "== cargo test (kernels, without Python)"
-cargo test --release -p cti-native
+cargo test --release --workspace
 
 echo "== pytest"
 python -m pytest "$@"
