@@ -1,1 +1,2 @@
-fn main(){}
+mod config;
+fn main() {}
