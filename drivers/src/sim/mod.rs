@@ -1,4 +1,7 @@
 //! The `sim` backend: a client of the hw-sim process.
 
+pub mod client;
 pub mod protocol;
 mod wire;
+
+pub use client::{SimBackend, SimChannel};
