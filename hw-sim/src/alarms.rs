@@ -19,6 +19,7 @@ pub const RECOVER_HOLD: u64 = 40_000;
 pub struct SpanAlarmState {
     los_since: Option<TrunkTime>,
     red: bool,
+    red_since: Option<TrunkTime>,
     rai_since: Option<TrunkTime>,
     yellow: bool,
     recover_until: Option<TrunkTime>,
@@ -27,7 +28,7 @@ pub struct SpanAlarmState {
 impl SpanAlarmState {
     /// A span that has had no signal since before the simulation started.
     pub fn red_from_start() -> Self {
-        SpanAlarmState { los_since: Some(0), red: true, ..Default::default() }
+        SpanAlarmState { los_since: Some(0), red: true, red_since: Some(0), ..Default::default() }
     }
 
     pub fn bits(&self) -> AlarmBits {
@@ -44,72 +45,94 @@ impl SpanAlarmState {
         AlarmBits(b)
     }
 
-    /// Whether this end sends RAI toward its far end: a card does so whenever it
-    /// has a local red or blue alarm (dahdi.md 3.4; G.704 2.3.2 A bit).
-    pub fn sending_rai(&self) -> bool {
-        self.red
+    /// Since when this end sends RAI toward its far end: a card does so whenever
+    /// it has a local red alarm (dahdi.md 3.4; G.704 2.3.2, A bit).
+    pub fn sending_rai_since(&self) -> Option<TrunkTime> {
+        self.red_since
     }
 
-    /// Advance over frames [start, end) during which the receiver had a signal
-    /// (or not) and the far end sent RAI (or not). Returns each change of the
-    /// alarm bits with the frame at which it happened, in time order.
-    pub fn update(&mut self, start: TrunkTime, end: TrunkTime, signal: bool, rai: bool) -> Vec<(TrunkTime, AlarmBits)> {
-        let mut changes = Vec::new();
-        let mut last = self.bits();
-        let mut note = |state: &SpanAlarmState, at: TrunkTime, changes: &mut Vec<(TrunkTime, AlarmBits)>| {
-            let bits = state.bits();
-            if bits != last {
-                changes.push((at, bits));
-                last = bits;
-            }
-        };
+    fn set_red(&mut self, at: Option<TrunkTime>) {
+        self.red = at.is_some();
+        self.red_since = at;
+    }
+
+    /// Advance over frames [start, end) during which the receiver had a signal or
+    /// not. Returns each change of the alarm bits with its frame, in time order.
+    pub fn update_signal(&mut self, start: TrunkTime, end: TrunkTime, signal: bool) -> Vec<(TrunkTime, AlarmBits)> {
+        let mut changes = Changes::new(self.bits());
         // Edges happen at the start of the interval (control requests act between chunks).
         if signal {
             if self.los_since.take().is_some() && self.red {
-                self.red = false;
+                self.set_red(None);
                 self.recover_until = Some(start + RECOVER_HOLD);
-                note(self, start, &mut changes);
+                changes.note(self, start);
             }
         } else if self.los_since.is_none() {
             self.los_since = Some(start);
         }
-        if signal && rai {
-            self.rai_since.get_or_insert(start);
-        } else {
-            self.rai_since = None;
-            if self.yellow {
-                self.yellow = false;
-                note(self, start, &mut changes);
-            }
-        }
-        // Thresholds crossed inside the interval, in time order.
-        let mut due: Vec<(TrunkTime, u8)> = Vec::new();
-        if let (Some(s), false) = (self.los_since, self.red) {
-            due.push((s + RED_DEBOUNCE, 0));
-        }
-        if let (Some(s), false) = (self.rai_since, self.yellow) {
-            due.push((s + YELLOW_DEBOUNCE, 1));
-        }
-        if let Some(r) = self.recover_until {
-            due.push((r, 2));
-        }
+        let red_due = match (self.los_since, self.red) {
+            (Some(s), false) => Some(s + RED_DEBOUNCE),
+            _ => None,
+        };
+        let recover_due = self.recover_until;
+        let mut due: Vec<(TrunkTime, bool)> = red_due.map(|t| (t, true)).into_iter().chain(recover_due.map(|t| (t, false))).collect();
         due.sort();
-        for (at, what) in due {
+        for (at, red) in due {
             if at >= end {
                 continue;
             }
             let at = at.max(start);
-            match what {
-                0 => {
-                    self.red = true;
-                    self.recover_until = None;
-                }
-                1 => self.yellow = true,
-                _ => self.recover_until = None,
+            if red {
+                self.set_red(Some(at));
             }
-            note(self, at, &mut changes);
+            self.recover_until = None;
+            changes.note(self, at);
         }
-        changes
+        changes.list
+    }
+
+    /// Advance over [start, end) given since when the far end sends RAI (None:
+    /// it does not, or no signal). Call after every span's `update_signal`.
+    pub fn update_rai(&mut self, start: TrunkTime, end: TrunkTime, rai_since: Option<TrunkTime>) -> Vec<(TrunkTime, AlarmBits)> {
+        let mut changes = Changes::new(self.bits());
+        match rai_since {
+            Some(since) => {
+                self.rai_since.get_or_insert(since.max(start));
+            }
+            None => {
+                self.rai_since = None;
+                if self.yellow {
+                    self.yellow = false;
+                    changes.note(self, start);
+                }
+            }
+        }
+        if let (Some(s), false) = (self.rai_since, self.yellow) {
+            let at = s + YELLOW_DEBOUNCE;
+            if at < end {
+                self.yellow = true;
+                changes.note(self, at.max(start));
+            }
+        }
+        changes.list
+    }
+}
+
+struct Changes {
+    last: AlarmBits,
+    list: Vec<(TrunkTime, AlarmBits)>,
+}
+
+impl Changes {
+    fn new(last: AlarmBits) -> Self {
+        Changes { last, list: Vec::new() }
+    }
+    fn note(&mut self, state: &SpanAlarmState, at: TrunkTime) {
+        let bits = state.bits();
+        if bits != self.last {
+            self.list.push((at, bits));
+            self.last = bits;
+        }
     }
 }
 
@@ -121,7 +144,9 @@ mod tests {
         let mut out = Vec::new();
         let mut t = from;
         while t < to {
-            out.extend(state.update(t, t + 8, signal, rai).into_iter().map(|(t, b)| (t, b.0)));
+            out.extend(state.update_signal(t, t + 8, signal).into_iter().map(|(t, b)| (t, b.0)));
+            let rai = (signal && rai).then_some(from);
+            out.extend(state.update_rai(t, t + 8, rai).into_iter().map(|(t, b)| (t, b.0)));
             t += 8;
         }
         out

@@ -267,8 +267,18 @@ impl World {
                 self.channels[first + ts].receive_bits(bits, at, &mut self.push);
                 self.deliver(first + ts);
             }
-            let rai = source.is_some_and(|src| self.spans[src].alarm.sending_rai());
-            for (at, bits) in self.spans[s].alarm.update(t, end, source.is_some(), rai) {
+            for (at, bits) in self.spans[s].alarm.update_signal(t, end, source.is_some()) {
+                self.report_alarms(s, at, bits);
+            }
+        }
+        // Remote alarm (RAI, yellow) after every span's own state is known, so that
+        // it follows the far end's red to the frame whichever span comes first.
+        for s in 0..self.spans.len() {
+            if !self.span_present(s) {
+                continue;
+            }
+            let rai = self.source_of(s).and_then(|src| self.spans[src].alarm.sending_rai_since());
+            for (at, bits) in self.spans[s].alarm.update_rai(t, end, rai) {
                 self.report_alarms(s, at, bits);
             }
         }

@@ -1,5 +1,6 @@
 //! The `sim` backend: a client of the hw-sim process.
 
+pub mod bench;
 pub mod client;
 pub mod protocol;
 mod wire;
