@@ -475,6 +475,9 @@ impl ClientMessage {
     /// Decode one frame body (after the length prefix).
     pub fn decode(body: &[u8]) -> Result<ClientMessage, ProtocolError> {
         let (tag, mut r) = open_frame(body)?;
+        if !(tag == 1 || (10..=18).contains(&tag) || (30..=36).contains(&tag)) {
+            return Err(ProtocolError::UnknownTag { what: "client message", tag });
+        }
         let msg = if tag == 1 {
             ClientMessage::Write { channel: r.u32("channel")?, data: r.bytes("data")? }
         } else {
@@ -509,6 +512,9 @@ impl ServerMessage {
     /// Decode one frame body (after the length prefix).
     pub fn decode(body: &[u8]) -> Result<ServerMessage, ProtocolError> {
         let (tag, mut r) = open_frame(body)?;
+        if !((1..=7).contains(&tag) || (20..=26).contains(&tag)) {
+            return Err(ProtocolError::UnknownTag { what: "server message", tag });
+        }
         let msg = match tag {
             1 => ServerMessage::Reply {
                 id: r.u32("request id")?,

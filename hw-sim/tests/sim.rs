@@ -1,0 +1,200 @@
+//! hw-sim's own behaviour: its clock in real and faster-than-real time, its
+//! line-side counters, its control CLI, and bad input (malformed messages,
+//! bad config, clients that vanish).
+
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use cti_drivers::sim::bench::{SimBench, BENCH_CONFIG};
+use cti_drivers::sim::protocol::*;
+use cti_drivers::sim::SimBackend;
+use cti_drivers::{Backend, Channel, Error, EventKind};
+
+const HW_SIM: &str = env!("CARGO_BIN_EXE_hw-sim");
+
+fn bench_at(speed: &str) -> SimBench {
+    SimBench::start_with(Path::new(HW_SIM), &BENCH_CONFIG.replace("speed = 0", &format!("speed = {speed}"))).unwrap()
+}
+
+/// Read `blocks` blocks from a channel as they come; returns the wall time taken.
+fn receive_blocks(ch: &mut dyn Channel, blocks: usize) -> Duration {
+    let start = Instant::now();
+    let mut got = 0;
+    let mut buf = [0u8; 160];
+    while got < blocks {
+        match ch.read(&mut buf) {
+            Ok(n) => {
+                assert_eq!(n, 160);
+                got += 1;
+            }
+            Err(Error::WouldBlock) => {
+                ch.wait(true, false, Duration::from_millis(100)).unwrap();
+            }
+            Err(Error::EventsPending) => {
+                ch.drain_events().unwrap();
+            }
+            Err(e) => panic!("read: {e}"),
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "blocks stopped coming");
+    }
+    start.elapsed()
+}
+
+#[test]
+fn real_time_clock_gives_one_160_sample_block_per_20_ms() {
+    let bench = bench_at("1.0");
+    let mut ch = bench.sim().open(94).unwrap();
+    receive_blocks(ch.as_mut(), 1); // align to a block boundary
+    let t0 = bench.sim().now();
+    let wall = receive_blocks(ch.as_mut(), 25);
+    let frames = bench.sim().now() - t0;
+    // now() is the newest time seen, which may include blocks queued but not yet read (4 buffers).
+    assert!((25 * 160..=29 * 160).contains(&frames), "trunk time advanced by {frames} frames for 25 blocks");
+    // 25 blocks of 20 ms = 0.5 s; the lower bound is hard (nothing comes early),
+    // the upper one allows for a loaded CI machine.
+    assert!(wall >= Duration::from_millis(480) && wall < Duration::from_millis(800), "25 blocks took {wall:?}");
+}
+
+#[test]
+fn fast_clock_runs_twenty_times_real_time_and_can_pause() {
+    let bench = bench_at("20");
+    let mut ch = bench.sim().open(94).unwrap();
+    receive_blocks(ch.as_mut(), 1);
+    let t0 = bench.sim().now();
+    // 100 blocks = 2 s of trunk time = 100 ms of wall time at 20x.
+    let wall = receive_blocks(ch.as_mut(), 100);
+    let frames = bench.sim().now() - t0;
+    assert!((100 * 160..=104 * 160).contains(&frames), "trunk time advanced by {frames} frames for 100 blocks");
+    assert!(wall >= Duration::from_millis(95) && wall < Duration::from_millis(400), "2 s of trunk time took {wall:?}");
+    // Paused: time stands still until stepped.
+    bench.sim().control(Control::SetSpeed { speed_milli: 0 }).unwrap();
+    let paused_at = bench.sim().sync().unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(bench.sim().sync().unwrap(), paused_at);
+    assert_eq!(bench.sim().control(Control::Step { frames: 800 }).unwrap(), Reply::Done { time: paused_at + 800 });
+}
+
+#[test]
+fn line_counters_count_underruns_late_blocks_and_idle_frames() {
+    let bench = bench_at("0");
+    let mut ch = bench.sim().open(1).unwrap();
+    ch.write(&[0x11; 160]).unwrap();
+    bench.sim().control(Control::Step { frames: 480 }).unwrap(); // 320 frames of idle code
+    assert_eq!(ch.drain_events().unwrap().iter().filter(|e| e.kind == EventKind::WriteUnderrun).count(), 1);
+    ch.write(&[0x22; 160]).unwrap(); // late: its slot already went out as idle code
+    bench.sim().control(Control::Step { frames: 160 }).unwrap();
+    let Reply::Counters(c) = bench.sim().control(Control::LineCounters).unwrap() else { panic!() };
+    assert_eq!((c.underruns, c.late_blocks, c.idle_frames), (1, 1, 320));
+    assert_eq!(c.channels.len(), 1);
+    assert_eq!(c.channels[0].channel, 1);
+    assert_eq!(c.time, 640);
+}
+
+fn raw_exchange(socket: &Path, bytes: &[u8]) -> (Option<ServerMessage>, bool) {
+    let mut s = UnixStream::connect(socket).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(bytes).unwrap();
+    let reply = read_frame(&mut s).ok().map(|b| ServerMessage::decode(&b).unwrap());
+    let closed = matches!(read_frame(&mut s), Err(ReadError::Closed) | Err(ReadError::Io(_)));
+    (reply, closed)
+}
+
+fn error_text(reply: Option<ServerMessage>) -> String {
+    match reply {
+        Some(ServerMessage::Reply { result: Err(e), .. }) => {
+            assert_eq!(e.errno, 22);
+            e.message
+        }
+        other => panic!("expected an error reply, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_messages_get_a_clear_error_and_disturb_nobody() {
+    let bench = bench_at("0");
+    let mut keeper = bench.sim().open(1).unwrap();
+    // Unknown message type.
+    let (reply, closed) = raw_exchange(bench.socket(), &[3, 0, 0, 0, PROTOCOL_VERSION, 99, 0]);
+    assert!(error_text(reply).contains("unknown client message type 99"));
+    assert!(closed, "the connection is closed after a malformed message");
+    // Another protocol version.
+    let (reply, _) = raw_exchange(bench.socket(), &[6, 0, 0, 0, 7, 18, 1, 0, 0, 0]);
+    assert!(error_text(reply).contains("protocol version 7 not supported"));
+    // A length prefix of 2 GB.
+    let (reply, _) = raw_exchange(bench.socket(), &[0, 0, 0, 0x80, 1, 1]);
+    assert!(error_text(reply).contains("exceeds the maximum"));
+    // A truncated request.
+    let (reply, _) = raw_exchange(bench.socket(), &[4, 0, 0, 0, PROTOCOL_VERSION, 13, 1, 0]);
+    assert!(error_text(reply).contains("truncated"));
+    // A peer that sends half a frame and vanishes.
+    {
+        let mut s = UnixStream::connect(bench.socket()).unwrap();
+        s.write_all(&[50, 0, 0, 0, 1, 1, 2]).unwrap();
+    }
+    // hw-sim and its other client carry on.
+    keeper.write(&[0x42; 160]).unwrap();
+    bench.sim().control(Control::Step { frames: 160 }).unwrap();
+    let mut buf = [0u8; 160];
+    assert_eq!(keeper.read(&mut buf).unwrap(), 160);
+}
+
+#[test]
+fn a_vanished_client_frees_its_channels() {
+    let bench = bench_at("0");
+    let other = SimBackend::connect(bench.socket()).unwrap();
+    let held = other.open(5).unwrap();
+    assert_eq!(bench.sim().open(5).err().unwrap().errno(), 16);
+    std::mem::forget(held); // the program dies without closing
+    drop(other);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match bench.sim().open(5) {
+            Ok(_) => break,
+            Err(e) if e.errno() == 16 && Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => panic!("channel 5 still held after its program vanished: {e}"),
+        }
+    }
+}
+
+#[test]
+fn bad_config_is_reported_with_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("hw-sim-badcfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, BENCH_CONFIG.replace("b = \"west/2\"", "b = \"west/7\"")).unwrap();
+    for args in [vec!["check", "--config"], vec!["run", "--socket", "/nonexistent/s", "--config"]] {
+        let out = Command::new(HW_SIM).args(&args).arg(&path).output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{}:32: `west/7`: card `west` has spans 1 to 2", path.display())),
+            "stderr: {err}"
+        );
+    }
+    std::fs::write(&path, BENCH_CONFIG).unwrap();
+    let out = Command::new(HW_SIM).args(["check", "--config"]).arg(&path).output().unwrap();
+    assert!(out.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctl_command_cuts_a_patch_and_steps_the_clock() {
+    let bench = bench_at("0");
+    let ctl = |args: &[&str]| {
+        let out = Command::new(HW_SIM).arg("ctl").arg("--socket").arg(bench.socket()).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(ctl(&["cut", "0"]), "ok, trunk time 0\n");
+    assert_eq!(ctl(&["step", "20008"]), "ok, trunk time 20008\n");
+    let spans = ctl(&["spans"]);
+    assert!(spans.contains("span 1 east/1 alarms 0x108"), "{spans}");
+    assert!(spans.contains("span 2 east/2 alarms 0x0"), "{spans}");
+    assert!(spans.contains("span 3 east/3 alarms 0x108"), "unpatched span is red: {spans}");
+    let out = Command::new(HW_SIM).arg("ctl").arg("--socket").arg(bench.socket()).args(["cut", "9"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no patch 9"));
+}
