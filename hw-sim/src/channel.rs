@@ -317,3 +317,54 @@ impl Chan {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hdlc_channel() -> Chan {
+        let mut c = Chan::new(16, 0, 16, ChannelKind::Hdlc, Law::ALaw, 0b1101);
+        c.reset(Some(1));
+        c
+    }
+
+    #[test]
+    fn bad_fcs_gives_event_8_and_drops_the_frame_unless_in_alarm() {
+        let mut c = hdlc_channel();
+        let mut frame = b"frame\0\0".to_vec();
+        hdlc::put_fcs(&mut frame);
+        frame[1] ^= 0x04; // a bit error on the line
+        let mut push = Vec::new();
+        c.receive_frame(frame.clone(), 77, false, &mut push);
+        assert!(matches!(push.as_slice(), [Push::Event(ChannelEvent { kind: EventKind::BadFcs, time: 77, .. })]));
+        assert_eq!(EventKind::BadFcs.dahdi_code(), 8);
+        push.clear();
+        // HDLC error events are not queued while the span is in alarm (dahdi.md 3.3).
+        c.receive_frame(frame, 78, true, &mut push);
+        assert!(push.is_empty());
+    }
+
+    #[test]
+    fn transmit_puts_the_fcs_and_takes_one_octet_per_frame() {
+        let mut c = hdlc_channel();
+        c.write(b"ABCDEF".to_vec());
+        let mut push = Vec::new();
+        assert!(c.transmit_hdlc(6, 0, &mut push).is_empty()); // 6 bytes + flag = 7 octets
+        let done = c.transmit_hdlc(8, 6, &mut push);
+        assert_eq!(done, vec![(7, vec![0x41, 0x42, 0x43, 0x44, 0x32, 0x2d])]);
+        assert!(matches!(push.as_slice(), [Push::TxDone { time: 7 }]));
+    }
+
+    #[test]
+    fn closed_voice_channel_sends_the_law_idle_code() {
+        let mut a = Chan::new(1, 0, 1, ChannelKind::Bearer, Law::ALaw, 0b1101);
+        let mut m = Chan::new(2, 0, 2, ChannelKind::Bearer, Law::MuLaw, 0b1101);
+        let mut out = [0u8; 8];
+        let mut push = Vec::new();
+        a.transmit_audio(&mut out, 0, &mut push);
+        assert_eq!(out, [0xD5; 8]);
+        m.transmit_audio(&mut out, 0, &mut push);
+        assert_eq!(out, [0xFF; 8]);
+        assert!(push.is_empty(), "no underrun on a channel nobody holds");
+    }
+}

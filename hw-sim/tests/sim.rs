@@ -198,3 +198,21 @@ fn ctl_command_cuts_a_patch_and_steps_the_clock() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no patch 9"));
 }
+
+#[test]
+fn cut_in_the_middle_of_a_frame_gives_abort_at_the_receiver() {
+    let bench = bench_at("0");
+    let mut a = bench.sim().open(16).unwrap();
+    let mut b = bench.sim().open(109).unwrap();
+    // 1000 octets at one octet per frame take 1001 frames (with the flag).
+    a.write_frame(&[0x7E; 998]).unwrap();
+    bench.sim().control(Control::Step { frames: 400 }).unwrap();
+    bench.sim().control(Control::CutPatch { patch: 0, direction: Direction::AToB }).unwrap();
+    bench.sim().control(Control::Step { frames: 8 }).unwrap();
+    let events = b.drain_events().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!((events[0].kind, events[0].time), (EventKind::HdlcAbort, 400));
+    assert_eq!(events[0].kind.dahdi_code(), 6);
+    assert!(matches!(b.read(&mut [0u8; 1100]), Err(Error::WouldBlock)), "the aborted frame is not delivered");
+    assert!(a.drain_events().unwrap().is_empty());
+}

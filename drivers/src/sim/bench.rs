@@ -125,6 +125,7 @@ impl SimBench {
 
 impl Drop for SimBench {
     fn drop(&mut self) {
+        self.backend.shutdown();
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();

@@ -388,12 +388,19 @@ impl SimBackend {
     }
 }
 
-impl Drop for SimBackend {
-    fn drop(&mut self) {
+impl SimBackend {
+    /// Disconnect for good: no reconnection, no "connection lost" report.
+    pub fn shutdown(&self) {
         self.inner.lock().shutdown = true;
         if let Some(s) = self.inner.writer.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             let _ = s.shutdown(std::net::Shutdown::Both);
         }
+    }
+}
+
+impl Drop for SimBackend {
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
 
