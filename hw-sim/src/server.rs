@@ -101,6 +101,7 @@ fn reader(id: ConnId, mut stream: UnixStream, tx: Sender<Inbound>) {
                 Err(e) => Inbound::Malformed(id, e.to_string()),
             },
             Err(ReadError::Closed) => Inbound::Gone(id),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionReset => Inbound::Gone(id),
             Err(ReadError::Io(e)) => Inbound::Malformed(id, format!("read failed: {e}")),
             Err(ReadError::Protocol(e)) => Inbound::Malformed(id, e.to_string()),
         };
