@@ -216,3 +216,25 @@ fn cut_in_the_middle_of_a_frame_gives_abort_at_the_receiver() {
     assert!(matches!(b.read(&mut [0u8; 1100]), Err(Error::WouldBlock)), "the aborted frame is not delivered");
     assert!(a.drain_events().unwrap().is_empty());
 }
+
+#[test]
+fn two_programs_talk_across_a_patch() {
+    // As in the end-to-end tests: an "exchange" program on one card, the program
+    // under test on the other, each with its own connection.
+    let bench = bench_at("0");
+    let exchange = SimBackend::connect(bench.socket()).unwrap();
+    let mut near = exchange.open(16).unwrap();
+    let mut far = bench.sim().open(109).unwrap();
+    near.write_frame(b"SABME").unwrap();
+    exchange.control(Control::Step { frames: 80 }).unwrap();
+    bench.sim().sync().unwrap(); // the stepping connection is not this one: wait for its pushes
+    let mut buf = [0u8; 64];
+    let n = far.read_frame(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"SABME");
+    far.write_frame(b"UA").unwrap();
+    bench.sim().control(Control::Step { frames: 80 }).unwrap();
+    exchange.sync().unwrap();
+    let n = near.read_frame(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"UA");
+    assert_eq!(exchange.now(), bench.sim().now());
+}
