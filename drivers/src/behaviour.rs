@@ -62,6 +62,7 @@ pub type Case = fn(&mut dyn TestBench) -> CaseResult;
 pub fn cases() -> Vec<(&'static str, Case)> {
     vec![
         ("open_errors_and_exclusive_open", open_errors_and_exclusive_open),
+        ("spans_list_status_law_and_clock", spans_list_status_law_and_clock),
         ("block_size_limits", block_size_limits),
         ("bearer_audio_bit_exact_both_ways", bearer_audio_bit_exact_both_ways),
         ("hdlc_frames_carry_fcs_both_ways", hdlc_frames_carry_fcs_both_ways),
@@ -155,6 +156,33 @@ fn open_errors_and_exclusive_open(bench: &mut dyn TestBench) -> CaseResult {
     let again = other.open(t.bearer_pair.0).map_err(e("open after close"))?;
     let p = again.params().map_err(e("params"))?;
     check(p.kind == ChannelKind::Bearer && p.block_size == DEFAULT_BLOCK_SIZE, || format!("params after open: {p:?}"))
+}
+
+/// Spans in number order with 31 channels each, consecutive channel numbers,
+/// a law and a clock source; an unknown span is EINVAL (dahdi.md 1.5).
+fn spans_list_status_law_and_clock(bench: &mut dyn TestBench) -> CaseResult {
+    let t = bench.topology();
+    let b = bench.backend();
+    let spans = b.spans().map_err(e("spans"))?;
+    check(spans.len() >= 4, || format!("{} spans", spans.len()))?;
+    for w in spans.windows(2) {
+        check(w[0].span < w[1].span && w[0].first_channel + w[0].channels <= w[1].first_channel, || {
+            format!("spans out of order: {:?} then {:?}", w[0].span, w[1].span)
+        })?;
+    }
+    for s in &spans {
+        check(s.channels == E1_CHANNELS_PER_SPAN, || format!("span {} has {} channels", s.span, s.channels))?;
+        let one = b.span_status(s.span).map_err(e("span status"))?;
+        check(one.name == s.name && one.law == s.law && one.clock_source == s.clock_source, || format!("span {} differs", s.span))?;
+    }
+    let ccs = b.span_status(t.ccs_spans.0).map_err(e("span status"))?;
+    check(ccs.first_channel <= t.hdlc_pair.0 && t.hdlc_pair.0 < ccs.first_channel + 31, || "D-channel outside its span".into())?;
+    let d = open(b, t.hdlc_pair.0)?;
+    let p = d.params().map_err(e("params"))?;
+    check(p.span == ccs.span && p.timeslot == t.hdlc_pair.0 - ccs.first_channel + 1 && p.kind == ChannelKind::Hdlc, || {
+        format!("D-channel params {p:?}")
+    })?;
+    expect_errno(b.span_status(999), errno::EINVAL, "status of span 999")
 }
 
 fn block_size_limits(bench: &mut dyn TestBench) -> CaseResult {

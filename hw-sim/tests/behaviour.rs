@@ -30,6 +30,7 @@ macro_rules! behaviour_tests {
 
 behaviour_tests!(
     open_errors_and_exclusive_open,
+    spans_list_status_law_and_clock,
     block_size_limits,
     bearer_audio_bit_exact_both_ways,
     hdlc_frames_carry_fcs_both_ways,

@@ -255,3 +255,39 @@ fn two_programs_talk_across_a_patch() {
     assert_eq!(&buf[..n], b"UA");
     assert_eq!(exchange.now(), bench.sim().now());
 }
+
+#[test]
+fn mu_law_span_underruns_to_0xff() {
+    let config = r#"
+[clock]
+speed = 0
+[[card]]
+name = "a"
+[[card.span]]
+law = "mulaw"
+bchan = "1-31"
+[[card]]
+name = "b"
+[[card.span]]
+law = "mulaw"
+bchan = "1-31"
+[[patch]]
+a = "a/1"
+b = "b/1"
+"#;
+    let bench = SimBench::start_with(Path::new(HW_SIM), config).unwrap();
+    let mut tx = bench.sim().open(3).unwrap();
+    let mut rx = bench.sim().open(34).unwrap();
+    assert_eq!(tx.params().unwrap().law, cti_drivers::Law::MuLaw);
+    tx.write(&[0x12; 160]).unwrap();
+    bench.sim().control(Control::Step { frames: 320 }).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 160];
+    while let Ok(n) = rx.read(&mut buf) {
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got[..160], [0x12; 160]);
+    assert_eq!(got[160..], [0xFF; 160]);
+    let events = tx.drain_events().unwrap();
+    assert_eq!((events[0].kind, events[0].time), (EventKind::WriteUnderrun, 160));
+}

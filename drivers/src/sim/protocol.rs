@@ -629,6 +629,12 @@ pub fn read_frame(stream: &mut impl Read) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::Protocol(ProtocolError::FrameTooShort { length }));
     }
     let mut body = vec![0u8; length];
-    stream.read_exact(&mut body).map_err(ReadError::Io)?;
+    stream.read_exact(&mut body).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            ReadError::Io(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed in the middle of a frame"))
+        } else {
+            ReadError::Io(e)
+        }
+    })?;
     Ok(body)
 }
