@@ -59,7 +59,12 @@ impl Clock {
 }
 
 pub fn serve(world: World, speed: f64, socket: &Path) -> std::io::Result<()> {
-    let _ = std::fs::remove_file(socket);
+    if socket.exists() {
+        if UnixStream::connect(socket).is_ok() {
+            return Err(std::io::Error::new(std::io::ErrorKind::AddrInUse, "another hw-sim is listening there"));
+        }
+        std::fs::remove_file(socket)?; // left behind by a hw-sim that died
+    }
     let listener = UnixListener::bind(socket)?;
     let (tx, rx) = mpsc::channel::<Inbound>();
     thread::spawn(move || accept_loop(listener, tx));

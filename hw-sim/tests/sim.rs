@@ -291,3 +291,36 @@ b = "b/1"
     let events = tx.drain_events().unwrap();
     assert_eq!((events[0].kind, events[0].time), (EventKind::WriteUnderrun, 160));
 }
+
+#[test]
+fn event_queue_keeps_64_and_drops_newer_ones() {
+    // dahdi.md 3.2: a ring of 64 events per channel; when full, new events are dropped.
+    let bench = bench_at("0");
+    let mut tx = bench.sim().open(32).unwrap();
+    let mut rx = bench.sim().open(125).unwrap();
+    rx.set_block_size(8192).unwrap(); // no audio block (or overrun) within the test
+    for k in 0..70u64 {
+        tx.set_tx_bits(if k % 2 == 0 { 0b0101 } else { 0b1001 }).unwrap();
+        bench.sim().control(Control::Step { frames: 40 }).unwrap();
+    }
+    let events = rx.drain_events().unwrap();
+    assert_eq!(events.len(), 64);
+    assert!(events.iter().all(|e| e.kind == EventKind::BitsChanged));
+    assert_eq!(events[0].value, 0b0101);
+    assert_eq!(events[63].value, 0b1001);
+    assert_eq!(events[63].time, 63 * 40 + 36);
+}
+
+#[test]
+fn a_second_hw_sim_on_a_live_socket_is_refused() {
+    let bench = bench_at("0");
+    let dir = std::env::temp_dir().join(format!("hw-sim-second-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("sim.toml");
+    std::fs::write(&cfg, BENCH_CONFIG).unwrap();
+    let out = Command::new(HW_SIM).args(["run", "--config"]).arg(&cfg).arg("--socket").arg(bench.socket()).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another hw-sim is listening there"));
+    bench.sim().sync().unwrap(); // the first one is untouched
+    let _ = std::fs::remove_dir_all(&dir);
+}
