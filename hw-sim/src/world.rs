@@ -459,6 +459,8 @@ impl World {
                     self.spans[s].alarm = state;
                     self.spans[s].reported = self.spans[s].alarm.bits();
                     self.spans[s].cas_pending.clear();
+                    let alarms = self.spans[s].reported;
+                    self.outbox.push((Target::All, ServerMessage::SpanAlarms { span: s as u32 + 1, time: self.time, alarms }));
                 }
                 let span_numbers = spans.iter().map(|&s| s as u32 + 1).collect();
                 let event = if add {

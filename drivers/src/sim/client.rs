@@ -69,6 +69,8 @@ struct State {
     /// Added to every time from the current hw-sim process, so that trunk time
     /// stays monotonic when hw-sim restarts from 0.
     offset: TrunkTime,
+    /// The loss of hw-sim was reported and it has not come back since (report once).
+    loss_reported: bool,
 }
 
 struct Inner {
@@ -264,6 +266,7 @@ impl Inner {
             }
             st.spans.insert(s.span, s);
         }
+        st.loss_reported = false;
         for no in failed {
             if let Some(ch) = st.channels.get_mut(&no) {
                 ch.removed = true;
@@ -304,8 +307,10 @@ fn read_loop(inner: Arc<Inner>, mut stream: UnixStream) {
             match msg {
                 Ok(m) => inner.apply(m),
                 Err(why) => {
-                    if !inner.lock().shutdown {
-                        eprintln!("sim backend: connection to hw-sim lost: {why}");
+                    let mut st = inner.lock();
+                    if !st.shutdown && !st.loss_reported {
+                        eprintln!("sim backend: connection to hw-sim lost: {why}; reconnecting");
+                        st.loss_reported = true;
                     }
                     break;
                 }
@@ -358,6 +363,7 @@ impl SimBackend {
                 hotplug: Vec::new(),
                 shutdown: false,
                 offset: 0,
+                loss_reported: false,
             }),
             changed: Condvar::new(),
             writer: Mutex::new(Some(writer)),
