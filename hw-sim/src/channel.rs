@@ -176,7 +176,7 @@ impl Chan {
             self.tx_started = true;
             self.tx_blocks.push_back(data);
         } else if self.kind == ChannelKind::Hdlc {
-            if data.len() < hdlc::FCS_LEN || self.hdlc_tx.len() >= self.num_buffers {
+            if data.len() < hdlc::FCS_LEN || data.len() > self.buffer_size || self.hdlc_tx.len() >= self.num_buffers {
                 return;
             }
             // Soft HDLC overwrites the placeholder with the FCS (dahdi.md 4).

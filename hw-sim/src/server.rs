@@ -23,6 +23,10 @@ use crate::world::{Target, World, CHUNK};
 /// Batches queued toward one client before it counts as stuck and is dropped
 /// (about 4 s of 1-ms batches): a stalled client must not stall the trunk clock.
 const CLIENT_QUEUE: usize = 4096;
+/// Largest single step: one hour of trunk time, so one request cannot wedge the clock.
+const MAX_STEP: u64 = 3600 * FRAMES_PER_SECOND;
+/// Fastest clock: 10000 times real time (as the config allows).
+const MAX_SPEED_MILLI: u32 = 10_000_000;
 /// A real-time chunk finished later than this after its due time counts as late.
 const LATE_AFTER: Duration = Duration::from_millis(1);
 
@@ -196,6 +200,14 @@ impl Engine {
                     Request::SetBuffers { channel, count, size } => w.set_buffers(conn, channel, count, size),
                     Request::SetTxBits { channel, bits } => w.set_tx_bits(conn, channel, bits),
                     Request::Ping => Ok(Reply::Done { time: w.time }),
+                    Request::Control(Control::Step { frames }) if frames > MAX_STEP => Err(WireError {
+                        errno: errno::EINVAL,
+                        message: format!("step of {frames} frames: at most {MAX_STEP} (one hour) per request"),
+                    }),
+                    Request::Control(Control::SetSpeed { speed_milli }) if speed_milli > MAX_SPEED_MILLI => Err(WireError {
+                        errno: errno::EINVAL,
+                        message: format!("speed {}: at most {}", speed_milli as f64 / 1000.0, MAX_SPEED_MILLI / 1000),
+                    }),
                     Request::Control(Control::Step { frames }) => {
                         w.advance(frames);
                         // Keep real-time mode continuous from the new time.

@@ -151,6 +151,10 @@ fn malformed_messages_get_a_clear_error_and_disturb_nobody() {
         let mut s = UnixStream::connect(bench.socket()).unwrap();
         s.write_all(&[50, 0, 0, 0, 1, 1, 2]).unwrap();
     }
+    // Requests that would wedge the clock are refused.
+    let err = bench.sim().control(Control::Step { frames: u64::MAX }).unwrap_err();
+    assert!(err.to_string().contains("at most 28800000"), "{err}");
+    assert_eq!(bench.sim().control(Control::SetSpeed { speed_milli: u32::MAX }).unwrap_err().errno(), 22);
     // hw-sim and its other client carry on.
     keeper.write(&[0x42; 160]).unwrap();
     bench.sim().control(Control::Step { frames: 160 }).unwrap();
