@@ -6,7 +6,7 @@ bash scripts/setup.sh
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
-echo "== cargo test (kernels, drivers, without Python)"
+echo "== cargo test (kernels, drivers, hw-sim; without Python)"
 cargo test --release --workspace
 
 echo "== pytest"

@@ -1,0 +1,8 @@
+//! The `sim` backend: a client of the hw-sim process.
+
+pub mod bench;
+pub mod client;
+pub mod protocol;
+mod wire;
+
+pub use client::{SimBackend, SimChannel};

@@ -1,0 +1,389 @@
+//! hw-sim's configuration file (TOML): cards with E1 spans, patches between them.
+//!
+//! ```toml
+//! [clock]
+//! speed = 1.0            # multiple of real time (8000 frames/s); 0 = paused, stepped by control
+//!
+//! [[card]]
+//! name = "exchange"
+//! [[card.span]]          # 1 to 8 spans per card
+//! framing = "ccs"        # "ccs" (D-channel signalling) or "cas" (TS16 ABCD bits)
+//! law = "alaw"           # "alaw" (E1 default) or "mulaw"
+//! timing = 1             # system.conf timing priority: 0 = own oscillator
+//! bchan = "1-15,17-31"   # clear bearer channels
+//! dchan = "16"           # HDLC with FCS
+//! # cas = "1-15,17-31"   # CAS voice channels (framing = "cas")
+//! # idle = "1101"        # ABCD sent while no program holds a CAS channel
+//!
+//! [[patch]]              # back to back between spans of different cards
+//! a = "exchange/1"
+//! b = "cti/1"
+//! ```
+//!
+//! Every error names the file and the line of the offending item.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// At most 8 E1 spans on one card (the largest DAHDI E1 cards, TE820; issue 3).
+pub const MAX_SPANS_PER_CARD: usize = 8;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    clock: RawClock,
+    #[serde(default)]
+    card: Vec<Spanned<RawCard>>,
+    #[serde(default)]
+    patch: Vec<Spanned<RawPatch>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawClock {
+    speed: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCard {
+    name: Spanned<String>,
+    #[serde(default)]
+    span: Vec<Spanned<RawSpan>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpan {
+    framing: Option<Spanned<String>>,
+    law: Option<Spanned<String>>,
+    timing: Option<Spanned<u8>>,
+    bchan: Option<Spanned<String>>,
+    dchan: Option<Spanned<String>>,
+    cas: Option<Spanned<String>>,
+    idle: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPatch {
+    a: Spanned<String>,
+    b: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    Ccs,
+    Cas,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotUse {
+    Unused,
+    Bearer,
+    Hdlc,
+    Cas,
+}
+
+#[derive(Debug, Clone)]
+pub struct SpanConfig {
+    pub framing: Framing,
+    pub alaw: bool,
+    pub timing: u8,
+    /// Use of TS1..TS31, index 0 = TS1.
+    pub slots: [SlotUse; 31],
+    pub idle_bits: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct CardConfig {
+    pub name: String,
+    pub spans: Vec<SpanConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PatchConfig {
+    /// (card index, span index within card)
+    pub a: (usize, usize),
+    pub b: (usize, usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub speed: f64,
+    pub cards: Vec<CardConfig>,
+    pub patches: Vec<PatchConfig>,
+}
+
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+    }
+    fn err(&self, at: Range<usize>, message: impl Into<String>) -> ConfigError {
+        ConfigError { file: self.file.to_string(), line: self.line_of(at.start), message: message.into() }
+    }
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: path.display().to_string(),
+        line: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(&path.display().to_string(), &text)
+}
+
+/// Parse "1-15,17-31" into timeslot numbers, each 1..=31.
+fn parse_slots(text: &str) -> Result<Vec<usize>, String> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (lo, hi) = match part.split_once('-') {
+            Some((lo, hi)) => (lo.trim(), hi.trim()),
+            None => (part, part),
+        };
+        let lo: usize = lo.parse().map_err(|_| format!("`{part}` is not a timeslot or range"))?;
+        let hi: usize = hi.parse().map_err(|_| format!("`{part}` is not a timeslot or range"))?;
+        if lo < 1 || hi > 31 || lo > hi {
+            return Err(format!("`{part}`: E1 timeslots are 1 to 31 (TS0 carries framing, G.704 2.3)"));
+        }
+        out.extend(lo..=hi);
+    }
+    Ok(out)
+}
+
+pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
+    let src = Source { file, text };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| src.line_of(s.start)).unwrap_or(0);
+        ConfigError { file: file.to_string(), line, message: e.message().to_string() }
+    })?;
+
+    let speed = match &raw.clock.speed {
+        None => 1.0,
+        Some(s) if s.get_ref().is_finite() && *s.get_ref() >= 0.0 && *s.get_ref() <= 10000.0 => *s.get_ref(),
+        Some(s) => return Err(src.err(s.span(), "clock speed must be between 0 (paused) and 10000")),
+    };
+
+    let mut cards: Vec<CardConfig> = Vec::new();
+    for card in &raw.card {
+        let name = card.get_ref().name.get_ref().clone();
+        let name_at = card.get_ref().name.span();
+        if name.is_empty() || name.contains('/') {
+            return Err(src.err(name_at, format!("card name `{name}` must be non-empty and without `/`")));
+        }
+        if cards.iter().any(|c| c.name == name) {
+            return Err(src.err(name_at, format!("card `{name}` is defined twice")));
+        }
+        let spans = &card.get_ref().span;
+        if spans.is_empty() || spans.len() > MAX_SPANS_PER_CARD {
+            return Err(src.err(
+                card.span(),
+                format!("card `{name}` has {} spans; a card has 1 to {MAX_SPANS_PER_CARD} E1 spans", spans.len()),
+            ));
+        }
+        let mut span_configs = Vec::new();
+        for span in spans {
+            span_configs.push(parse_span(&src, span)?);
+        }
+        cards.push(CardConfig { name, spans: span_configs });
+    }
+
+    let find = |s: &Spanned<String>| -> Result<(usize, usize), ConfigError> {
+        let text = s.get_ref();
+        let (card, span) = text
+            .split_once('/')
+            .ok_or_else(|| src.err(s.span(), format!("`{text}`: a span is named `card/N`")))?;
+        let ci = cards
+            .iter()
+            .position(|c| c.name == card)
+            .ok_or_else(|| src.err(s.span(), format!("`{text}`: no card named `{card}`")))?;
+        let n: usize = span.parse().map_err(|_| src.err(s.span(), format!("`{text}`: span number `{span}` is not a number")))?;
+        if n < 1 || n > cards[ci].spans.len() {
+            return Err(src.err(s.span(), format!("`{text}`: card `{card}` has spans 1 to {}", cards[ci].spans.len())));
+        }
+        Ok((ci, n - 1))
+    };
+    let mut patches: Vec<PatchConfig> = Vec::new();
+    for p in &raw.patch {
+        let a = find(&p.get_ref().a)?;
+        let b = find(&p.get_ref().b)?;
+        if a.0 == b.0 {
+            return Err(src.err(p.span(), "a patch joins spans of two different cards"));
+        }
+        for end in [a, b] {
+            if patches.iter().any(|q| q.a == end || q.b == end) {
+                return Err(src.err(
+                    p.span(),
+                    format!("span {}/{} is already patched", cards[end.0].name, end.1 + 1),
+                ));
+            }
+        }
+        let (sa, sb) = (&cards[a.0].spans[a.1], &cards[b.0].spans[b.1]);
+        if sa.framing != sb.framing {
+            return Err(src.err(p.span(), "a patch joins spans of the same framing (ccs with ccs, cas with cas)"));
+        }
+        patches.push(PatchConfig { a, b });
+    }
+    Ok(Config { speed, cards, patches })
+}
+
+fn parse_span(src: &Source, span: &Spanned<RawSpan>) -> Result<SpanConfig, ConfigError> {
+    let raw = span.get_ref();
+    let framing = match raw.framing.as_ref().map(|f| (f.get_ref().as_str(), f.span())) {
+        None | Some(("ccs", _)) => Framing::Ccs,
+        Some(("cas", _)) => Framing::Cas,
+        Some((other, at)) => return Err(src.err(at, format!("framing `{other}`: expected \"ccs\" or \"cas\""))),
+    };
+    let alaw = match raw.law.as_ref().map(|f| (f.get_ref().as_str(), f.span())) {
+        None | Some(("alaw", _)) => true,
+        Some(("mulaw", _)) => false,
+        Some((other, at)) => return Err(src.err(at, format!("law `{other}`: expected \"alaw\" or \"mulaw\""))),
+    };
+    let timing = raw.timing.as_ref().map(|t| *t.get_ref()).unwrap_or(1);
+    let mut slots = [SlotUse::Unused; 31];
+    for (field, usage) in [(&raw.bchan, SlotUse::Bearer), (&raw.dchan, SlotUse::Hdlc), (&raw.cas, SlotUse::Cas)] {
+        let Some(field) = field else { continue };
+        let list = parse_slots(field.get_ref()).map_err(|m| src.err(field.span(), m))?;
+        for ts in list {
+            if slots[ts - 1] != SlotUse::Unused {
+                return Err(src.err(field.span(), format!("timeslot {ts} is configured twice")));
+            }
+            if framing == Framing::Cas && ts == 16 {
+                // dahdi.md 5: TS16 of a CAS span carries the ABCD multiframe.
+                return Err(src.err(field.span(), "timeslot 16 of a CAS span carries the signalling multiframe"));
+            }
+            if usage == SlotUse::Cas && framing != Framing::Cas {
+                return Err(src.err(field.span(), "cas channels need framing = \"cas\""));
+            }
+            if usage == SlotUse::Hdlc && framing == Framing::Cas {
+                return Err(src.err(field.span(), "a CAS span has no D-channel"));
+            }
+            slots[ts - 1] = usage;
+        }
+    }
+    // dahdi.md 5: R2 idle bits 1101 are dahdi_genconf's default.
+    let idle_bits = match &raw.idle {
+        None => 0b1101,
+        Some(s) => {
+            let t = s.get_ref();
+            if t.len() != 4 || !t.chars().all(|c| c == '0' || c == '1') {
+                return Err(src.err(s.span(), format!("idle bits `{t}`: four 0/1 characters, A first")));
+            }
+            u8::from_str_radix(t, 2).unwrap()
+        }
+    };
+    Ok(SpanConfig { framing, alaw, timing, slots, idle_bits })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[clock]
+speed = 0
+
+[[card]]
+name = "a"
+[[card.span]]
+bchan = "1-15,17-31"
+dchan = "16"
+[[card.span]]
+framing = "cas"
+cas = "1-15,17-31"
+idle = "1001"
+
+[[card]]
+name = "b"
+[[card.span]]
+bchan = "1-15,17-31"
+dchan = "16"
+[[card.span]]
+framing = "cas"
+cas = "1-15,17-31"
+
+[[patch]]
+a = "a/1"
+b = "b/1"
+[[patch]]
+a = "a/2"
+b = "b/2"
+"#;
+
+    #[test]
+    fn good_config_parses() {
+        let c = parse("x.toml", GOOD).unwrap();
+        assert_eq!(c.speed, 0.0);
+        assert_eq!(c.cards.len(), 2);
+        assert_eq!(c.cards[0].spans[1].idle_bits, 0b1001);
+        assert_eq!(c.cards[1].spans[1].idle_bits, 0b1101);
+        assert_eq!(c.cards[0].spans[0].slots[15], SlotUse::Hdlc);
+        assert_eq!(c.patches[1].b, (1, 1));
+    }
+
+    fn err(text: &str) -> String {
+        parse("sim.toml", text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_span_names_file_and_line() {
+        let bad = GOOD.replace("b = \"b/2\"", "b = \"b/3\"");
+        assert_eq!(err(&bad), "sim.toml:29: `b/3`: card `b` has spans 1 to 2");
+    }
+
+    #[test]
+    fn overlapping_timeslots_are_refused() {
+        let bad = GOOD.replacen("dchan = \"16\"", "dchan = \"15\"", 1);
+        assert_eq!(err(&bad), "sim.toml:9: timeslot 15 is configured twice");
+    }
+
+    #[test]
+    fn bad_toml_names_the_line() {
+        let bad = GOOD.replace("[[patch]]\na = \"a/1\"", "[[patch]]\na = ");
+        assert!(err(&bad).starts_with("sim.toml:25:"), "{}", err(&bad));
+    }
+
+    #[test]
+    fn unknown_key_is_refused() {
+        let bad = GOOD.replace("idle = \"1001\"", "idel = \"1001\"");
+        let e = err(&bad);
+        assert!(e.starts_with("sim.toml:13:") && e.contains("idel"), "{e}");
+    }
+
+    #[test]
+    fn other_refusals() {
+        assert!(err(&GOOD.replace("b = \"b/1\"", "b = \"a/2\"")).contains("two different cards"));
+        assert!(err(&GOOD.replace("cas = \"1-15,17-31\"\nidle", "cas = \"1-31\"\nidle")).contains("timeslot 16"));
+        assert!(err(&GOOD.replace("bchan = \"1-15,17-31\"\ndchan = \"16\"\n[[card.span]]\nframing = \"cas\"\ncas = \"1-15,17-31\"\nidle", "bchan = \"0-15\"\n[[card.span]]\nframing = \"cas\"\ncas = \"1-15,17-31\"\nidle")).contains("1 to 31"));
+        assert!(err(&GOOD.replace("a = \"a/2\"", "a = \"a/1\"")).contains("already patched"));
+        assert!(err("[[card]]\nname = \"x\"\n").contains("1 to 8 E1 spans"));
+        let nine = format!("[[card]]\nname = \"x\"\n{}", "[[card.span]]\nbchan = \"1\"\n".repeat(9));
+        assert!(err(&nine).starts_with("sim.toml:1: card `x` has 9 spans"));
+        assert!(err("[clock]\nspeed = -1\n").starts_with("sim.toml:2:"));
+    }
+}
