@@ -388,3 +388,21 @@ def test_fuzzed_inputs_never_leave_the_entity_undefined(actions, side, k):
             assert "T200" in link.timer_deadlines()
         if link.state is State.TEI_ASSIGNED:
             assert link.timer_deadlines() == {}
+
+
+def test_t200_expiry_polls_by_resending_the_last_i_frame_with_p1():
+    link = established()
+    link.data_request(b"a", T0)
+    link.data_request(b"b", T0)
+    out = link.expire("T200", T0 + 1)
+    assert frames(out) == [F(FrameType.I, pf=True, ns=1, nr=0, info=b"b")]  # Q.921 5.6.7 b)
+    assert link.state is State.TIMER_RECOVERY and out.timers == {"T200": T0 + 2}
+    out = link.receive(net(FrameType.RR, command=False, pf=True, nr=1), T0 + 1.1)
+    assert [(f.ns, f.info) for f in frames(out)] == [(1, b"b")]  # resent from N(R)
+    assert link.state is State.MULTIPLE_FRAME_ESTABLISHED
+
+
+def test_t200_poll_by_enquiry_is_a_parameter():
+    link = established(Parameters(t200_poll_with_enquiry=True))
+    link.data_request(b"a", T0)
+    assert frames(link.expire("T200", T0 + 1)) == [F(FrameType.RR, command=True, pf=True, nr=0)]  # 5.6.7 a)

@@ -255,7 +255,7 @@ class DataLink:
         elif s is State.MULTIPLE_FRAME_ESTABLISHED:
             # Q.921 5.6.7: enter timer recovery and ask the peer where it is.
             self.rc = 0
-            self._transmit_enquiry(now)
+            self._poll(now)
             self.rc += 1
             self.state = State.TIMER_RECOVERY
         elif s is State.TIMER_RECOVERY:
@@ -265,7 +265,7 @@ class DataLink:
                 self.layer3_initiated = False
                 self.state = State.AWAITING_ESTABLISHMENT
             else:
-                self._transmit_enquiry(now)
+                self._poll(now)
                 self.rc += 1
 
     def _t203_expiry(self, now: float) -> None:
@@ -517,6 +517,21 @@ class DataLink:
 
     def _transmit_enquiry(self, now: float) -> None:
         self._send_s(FrameType.RNR if self.own_receiver_busy else FrameType.RR, command=True, pf=True)
+        self.acknowledge_pending = False
+        self._start(T200, now)
+
+    def _poll(self, now: float) -> None:
+        """Q.921 5.6.7 leaves a choice on T200 expiry: an RR/RNR command with P=1, or
+        the last transmitted I frame again with P=1. We resend the I frame when there
+        is one and the peer is not busy: the poll then also carries data, which keeps
+        the link moving when losses fall on every enquiry cycle."""
+        if self.peer_receiver_busy or self.vs == self.va or self.params.t200_poll_with_enquiry:
+            self._transmit_enquiry(now)
+            return
+        last = (self.vs - 1) % MODULUS
+        info = self._unacked[(last - self.va) % MODULUS]
+        self._send(Frame(FrameType.I, self.sapi, self.tei, True, True, last, self.vr, info))
+        self.stats["i_retransmitted"] += 1
         self.acknowledge_pending = False
         self._start(T200, now)
 

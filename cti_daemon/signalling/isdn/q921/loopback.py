@@ -167,8 +167,8 @@ class Loopback:
             copies = 2
             self.counters.duplicated += 1
         for target in self.routes[sender]:
-            for copy in range(copies):
-                self._push(self.now + self.delay * (1 + copy), "frame", target, (sender, octets))
+            for _copy in range(copies):  # a duplicate arrives right behind the original
+                self._push(self.now + self.delay, "frame", target, (sender, octets))
 
     def _deliver(self, target: int, payload) -> None:
         sender, octets = payload

@@ -28,6 +28,10 @@ class Parameters:
     T202: float = 2.0
     # Q.921 5.9.8: T203 default 10 s (maximum time without frames exchanged).
     T203: float = 10.0
+    # Q.921 5.6.7: on T200 expiry poll with RR/RNR P=1 (True) or by resending the last
+    # I frame with P=1 (False, the default; an enquiry is still sent when nothing is
+    # outstanding or the peer is busy).
+    t200_poll_with_enquiry: bool = False
 
     def __post_init__(self) -> None:
         for name in ("T200", "T201", "T202", "T203"):
