@@ -38,7 +38,7 @@ def msgs(out, sender):
     return [decode_management(octets, sender) for octets in out.transmit]
 
 
-# Every message type with the side that sends it (Q.921 Table 8).
+# Every message type with the side that sends it (Q.921 5.3.6).
 CODEC = [
     (TeiMessage(T.IDENTITY_REQUEST, 0x1234, 127), U, "fcff030f1234" + "01ff"),
     (TeiMessage(T.IDENTITY_ASSIGNED, 0x1234, 64), N, "feff030f1234" + "0281"),
@@ -238,7 +238,7 @@ def test_terminals_that_drew_the_same_ri_are_caught_by_the_check():
     wire.do(1, a.establish_request)
     wire.do(2, b.establish_request)
     wire.run_for(0.5)
-    assert a.tei == b.tei == 64  # both took the one answer: Q.921 5.3.4.1's known race
+    assert a.tei == b.tei == 64  # both took the one answer: Q.921 5.3.2's known race
     wire.do(0, lambda now: network.check(64, now))
     wire.run_for(2.0)
     assert a.tei is None and b.tei is None and 64 not in network.management.assigned

@@ -1,9 +1,9 @@
 """The data link procedures of one point-to-point LAPD entity (one SAPI, one TEI).
 
 Q.921 clause 5 and the Annex B SDL: establishment (5.5.1), release (5.5.3),
-re-establishment (5.5.3, 5.7), I frame transmission with window k (5.6.1), acknowledgement
-by RR, RNR, REJ (5.6.2-5.6.6), peer busy (5.6.5), T200 timer recovery with enquiry
-(5.6.7), T203 idle supervision (5.6.8 via Annex B), N(S) sequence error -> REJ (5.8.1),
+re-establishment (5.7), I frame transmission with window k (5.6.1), acknowledgement
+by RR, RNR, REJ (5.6.2-5.6.4), peer busy (5.6.5), own receiver busy (5.6.6), T200 timer
+recovery (5.6.7, 5.8.3), T203 idle supervision (5.9.8, Annex B), N(S) sequence error -> REJ (5.8.1),
 invalid N(R) -> MDL-ERROR J and re-establishment (5.8.2, 5.7), frame rejection conditions
 (5.8.5) and FRMR receipt (5.8.6), UI frames (5.2). The same class serves the user and
 the network side; only the C/R bit and the TEI rules differ.
@@ -142,7 +142,7 @@ class DataLink:
         return self._flush()
 
     def set_own_receiver_busy(self, now: float) -> Output:
-        """Layer 3 cannot take more I frames (Q.921 5.6.4): tell the peer with RNR."""
+        """Layer 3 cannot take more I frames (Q.921 5.6.6): tell the peer with RNR."""
         if not self.own_receiver_busy:
             self.own_receiver_busy = True
             if self.state in MULTIPLE_FRAME:
@@ -151,7 +151,7 @@ class DataLink:
         return self._flush()
 
     def clear_own_receiver_busy(self, now: float) -> Output:
-        """Layer 3 takes I frames again (Q.921 5.6.4): tell the peer with RR."""
+        """Layer 3 takes I frames again (Q.921 5.6.6): tell the peer with RR."""
         if self.own_receiver_busy:
             self.own_receiver_busy = False
             if self.state in MULTIPLE_FRAME:
@@ -192,7 +192,7 @@ class DataLink:
         return self._flush()
 
     def mdl_error_response(self, now: float) -> Output:
-        """MDL-ERROR-RESPONSE: TEI assignment failed (Q.921 5.3.4.1, N202 exhausted or denied)."""
+        """MDL-ERROR-RESPONSE: TEI assignment failed (Q.921 5.3.2, N202 exhausted or denied)."""
         if self.state is State.ESTABLISH_AWAITING_TEI:
             self._indicate(p.DlReleaseIndication(0))
         if self.state.value < 4:
@@ -244,7 +244,7 @@ class DataLink:
                 self._send_u(FrameType.SABME, command=True, pf=True)
                 self._start(T200, now)
         elif s is State.AWAITING_RELEASE:
-            if self.rc >= self.params.N200:  # Q.921 5.5.3.2
+            if self.rc >= self.params.N200:  # Q.921 5.5.3.3
                 self._mdl_error("H")
                 self._indicate(p.DlReleaseConfirm(self._tei_or_zero))
                 self.state = State.TEI_ASSIGNED
@@ -269,7 +269,7 @@ class DataLink:
                 self.rc += 1
 
     def _t203_expiry(self, now: float) -> None:
-        # Q.921 5.6.8 (Annex B): no frame exchanged for T203: poll the peer.
+        # Q.921 5.9.8, Annex B: no frame exchanged for T203: poll the peer.
         if self.state is State.MULTIPLE_FRAME_ESTABLISHED:
             self.stats["t203_expiries"] += 1
             self._transmit_enquiry(now)
@@ -279,7 +279,7 @@ class DataLink:
     # ----------------------------------------------------------------- receiving
     def receive(self, octets: bytes, now: float) -> Output:
         """A frame from the peer (address field first, no FCS). Frames for another
-        SAPI or TEI are ignored; invalid frames are discarded (Q.921 3.7); frame
+        SAPI or TEI are ignored; invalid frames are discarded (Q.921 2.9); frame
         rejection conditions (5.8.5) give MDL-ERROR L, M, N or O and, in multiple frame
         operation, re-establishment."""
         peer = self.side.peer
@@ -324,11 +324,11 @@ class DataLink:
             self._indicate(p.DlEstablishIndication(self.tei))
             self._start(T203, now)
             self.state = State.MULTIPLE_FRAME_ESTABLISHED
-        elif s is State.AWAITING_ESTABLISHMENT:  # Q.921 5.5.1.3 collision of SABMEs
+        elif s is State.AWAITING_ESTABLISHMENT:  # Q.921 5.5.5 collision of SABMEs
             self._send_u(FrameType.UA, command=False, pf=f.poll_final)
-        elif s is State.AWAITING_RELEASE:  # Q.921 5.5.3.3 collision SABME/DISC
+        elif s is State.AWAITING_RELEASE:  # Q.921 5.5.5 collision SABME/DISC
             self._send_u(FrameType.DM, command=False, pf=f.poll_final)
-        else:  # Q.921 5.7.1: the peer re-establishes
+        else:  # Q.921 5.7: the peer re-establishes
             self._send_u(FrameType.UA, command=False, pf=f.poll_final)
             self._clear_exception_conditions()
             self._mdl_error("F")
@@ -346,7 +346,7 @@ class DataLink:
         s = self.state
         if s is State.TEI_ASSIGNED or s is State.AWAITING_ESTABLISHMENT:
             self._send_u(FrameType.DM, command=False, pf=f.poll_final)
-        elif s is State.AWAITING_RELEASE:  # Q.921 5.5.3.3 collision of DISCs
+        elif s is State.AWAITING_RELEASE:  # Q.921 5.5.5 collision of DISCs
             self._send_u(FrameType.UA, command=False, pf=f.poll_final)
         else:  # Q.921 5.5.3.2
             self._discard_i_queue()
@@ -362,7 +362,7 @@ class DataLink:
             if self.layer3_initiated:
                 self._indicate(p.DlEstablishConfirm(self.tei))
             else:
-                # Q.921 5.7.1: unacknowledged I frames of the old link are lost. Layer 3
+                # Q.921 5.7: unacknowledged I frames of the old link are lost. Layer 3
                 # is told in every case (Q.921 only when V(S) != V(A)), so that the
                 # link coming up after DM F=0, or after an error, is never silent.
                 if self.vs != self.va or self._unacked:
@@ -378,13 +378,13 @@ class DataLink:
             self._indicate(p.DlReleaseConfirm(self.tei))
             self._stop(T200)
             self.state = State.TEI_ASSIGNED
-        else:  # Q.921 5.5.4 / Appendix II: unsolicited UA
+        else:  # Q.921 5.8.7 / Appendix II: unsolicited UA
             self._mdl_error("C" if f.poll_final else "D")
 
     def _on_dm(self, f: Frame, now: float) -> None:
         s = self.state
         if s is State.TEI_ASSIGNED:
-            if not f.poll_final:  # Q.921 5.5.1.1: DM F=0 asks us to establish
+            if not f.poll_final:  # Annex B (TEI-assigned): DM F=0 asks us to establish
                 self._establish_data_link(now)
                 self.layer3_initiated = False
                 self.state = State.AWAITING_ESTABLISHMENT
@@ -401,7 +401,7 @@ class DataLink:
                 self.state = State.TEI_ASSIGNED
         elif s is State.MULTIPLE_FRAME_ESTABLISHED and f.poll_final:
             self._mdl_error("B")
-        else:  # Q.921 5.7.3: DM F=0 in 7, any DM in 8: re-establish
+        else:  # Q.921 5.8.7, 5.7: DM F=0 in 7, any DM in 8: re-establish
             self._mdl_error("B" if f.poll_final else "E")
             self._establish_data_link(now)
             self.layer3_initiated = False
@@ -418,7 +418,7 @@ class DataLink:
         s = self.state
         if s not in MULTIPLE_FRAME:
             if f.command and f.poll_final and s is State.TEI_ASSIGNED:
-                self._send_u(FrameType.DM, command=False, pf=True)  # Q.921 5.5.1.1
+                self._send_u(FrameType.DM, command=False, pf=True)  # Q.921 5.5.4
             return
         self.peer_receiver_busy = f.type is FrameType.RNR  # Q.921 5.6.5
         if f.command and f.poll_final:
@@ -431,7 +431,7 @@ class DataLink:
                 self._mdl_error("A")
             if f.type is FrameType.RR:
                 self._ack_to(f.nr, now)
-            elif f.type is FrameType.REJ:  # Q.921 5.6.6
+            elif f.type is FrameType.REJ:  # Q.921 5.6.4
                 self._set_va(f.nr)
                 self._stop(T200)
                 self._start(T203, now)
@@ -458,9 +458,9 @@ class DataLink:
         s = self.state
         if s not in MULTIPLE_FRAME:
             if f.poll_final and s is State.TEI_ASSIGNED:
-                self._send_u(FrameType.DM, command=False, pf=True)  # Q.921 5.5.1.1
+                self._send_u(FrameType.DM, command=False, pf=True)  # Q.921 5.5.4
             return
-        if self.own_receiver_busy:  # Q.921 5.6.4: discard, say busy when polled
+        if self.own_receiver_busy:  # Q.921 5.6.6: discard, say busy when polled
             self.stats["i_discarded_busy"] += 1
             if f.poll_final:
                 self._send_s(FrameType.RNR, command=False, pf=True)
@@ -568,7 +568,7 @@ class DataLink:
             self._start(T200, now)
 
     def _invoke_retransmission(self, nr: int) -> None:
-        """Q.921 5.6.6: send again from N(R); the frames are kept in `_unacked`."""
+        """Q.921 5.6.4: send again from N(R); the frames are kept in `_unacked`."""
         back = (self.vs - nr) % MODULUS
         if back:
             self.stats["i_retransmitted"] += back

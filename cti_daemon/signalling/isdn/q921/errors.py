@@ -8,7 +8,7 @@ class FrameError(ValueError):
 
     `reason` says what is wrong. `mdl_code` is the Q.921 Appendix II (Table II-1)
     MDL-ERROR-INDICATION code the data link entity reports for it, or None for an
-    invalid frame (Q.921 3.7: too short, bad EA bits, bad address), which is
+    invalid frame (Q.921 2.9: too short, bad EA bits, bad address), which is
     discarded without notification.
     """
 

@@ -4,7 +4,7 @@ Frames are handled from the address field to the end of the information field; t
 flags, bit stuffing and FCS belong to the HDLC layer below (hw-sim or DAHDI).
 
 Formats (Q.921 clause 3):
-- address (3.3, Figure 5): octet 1 = SAPI (6 bits) | C/R | EA=0, octet 2 = TEI (7 bits) | EA=1;
+- address (3.2, 3.3): octet 1 = SAPI (6 bits) | C/R | EA=0, octet 2 = TEI (7 bits) | EA=1;
 - control (3.4, 3.6, Table 5), modulo 128 (SABME): I = 2 octets N(S)/0 then N(R)/P;
   S = 2 octets 0000 SS 01 then N(R)/P-F; U = 1 octet MMM P/F MM 11;
 - C/R (3.3.2, Table 1): commands carry C/R = 1 from the network side and 0 from the
@@ -82,7 +82,7 @@ _RESPONSE_ONLY = frozenset({FrameType.DM, FrameType.UA, FrameType.FRMR})
 # Frames that may carry an information field (I, UI; FRMR and XID have their own).
 _WITH_INFO = frozenset({FrameType.I, FrameType.UI, FrameType.FRMR, FrameType.XID})
 
-FRMR_INFO_LENGTH = 5  # Q.921 3.6.12, Figure 6 (modulo 128)
+FRMR_INFO_LENGTH = 5  # Q.921 3.6.11 (modulo 128)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Frame:
 
 @dataclass(frozen=True)
 class FrmrInfo:
-    """The FRMR information field (Q.921 3.6.12, Figure 6): the rejected control field,
+    """The FRMR information field (Q.921 3.6.11): the rejected control field,
     our V(S), V(R), whether the rejected frame was a response, and W X Y Z."""
 
     rejected_control: bytes  # 2 octets; a U frame's single octet is followed by 0
@@ -176,7 +176,7 @@ def encode(frame: Frame, sender: Side, n201: int = 260) -> bytes:
 def decode_address(data: bytes, sender: Side) -> tuple[int, int, bool]:
     """(SAPI, TEI, command) of a frame from `sender`; FrameError if the address is invalid."""
     if len(data) < 3:
-        raise FrameError(f"frame of {len(data)} octets is shorter than address and control (Q.921 3.7)")
+        raise FrameError(f"frame of {len(data)} octets is shorter than address and control (Q.921 2.9)")
     if data[0] & 1:
         raise FrameError("address octet 1 has EA = 1; the address field is 2 octets (Q.921 3.3.1)")
     if not data[1] & 1:
@@ -190,7 +190,7 @@ def decode_address(data: bytes, sender: Side) -> tuple[int, int, bool]:
 def decode(data: bytes, sender: Side, n201: int = 260) -> Frame:
     """The frame in `data`, received from `sender`. Raises FrameError naming what is
     wrong; its `mdl_code` is the Appendix II code when the frame is a frame rejection
-    condition (Q.921 5.8.5), None for an invalid frame to discard (3.7)."""
+    condition (Q.921 5.8.5), None for an invalid frame to discard (2.9)."""
     data = bytes(data)
     sapi, tei, command = decode_address(data, sender)
     c0 = data[2]

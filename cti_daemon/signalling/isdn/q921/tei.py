@@ -1,14 +1,14 @@
 """TEI management (Q.921 5.3) for point-to-multipoint basic access, both sides.
 
-Messages travel in UI command frames on SAPI 63 with the group TEI 127 (Q.921 5.3.3):
+Messages travel in UI command frames on SAPI 63 with the group TEI 127 (Q.921 5.3.6):
 management entity identifier 0x0F, reference number Ri (2 octets), message type, action
-indicator Ai (7 bits, then E = 1). Automatic TEI values are 64-126 (Q.921 Table 7 / 5.3.2).
+indicator Ai (7 bits, then E = 1). Automatic TEI values are 64-126 (Q.921 3.3.4).
 
 `TeiUser` is the user side's management entity of one terminal: Identity request with a
-random Ri, repeated every T202 up to N202 times (5.3.4.1); Identity check response
-(5.3.5.1); Identity remove (5.3.4.2 / 5.3.6). `TeiNetwork` is the network side's
+random Ri, repeated every T202 up to N202 times (5.3.2); Identity check response
+(5.3.3); Identity remove (5.3.4). `TeiNetwork` is the network side's
 assignment source: assignment from 64-126, denial when the pool is full, Identity check
-with T201 (5.3.5.2), removal. Both are sans-I/O like the data link entity; they report
+with T201 (5.3.3), removal (5.3.4), identity verify (5.3.5). Both are sans-I/O like the data link entity; they report
 what the data link entity must be told with `TeiAssigned`, `TeiRemoved`, `TeiRefused`
 (the MDL-ASSIGN-REQUEST, MDL-REMOVE-REQUEST and MDL-ERROR-RESPONSE of Q.921 5.3.2).
 """
@@ -33,15 +33,15 @@ from cti_daemon.signalling.isdn.q921.frames import (
 from cti_daemon.signalling.isdn.q921.parameters import Parameters
 from cti_daemon.signalling.sansio import Output
 
-MANAGEMENT_ENTITY_ID = 0x0F  # Q.921 5.3.3 (Table 8)
-AUTOMATIC_TEI_FIRST = 64  # Q.921 5.3.2: 64-126 are assigned automatically
+MANAGEMENT_ENTITY_ID = 0x0F  # Q.921 5.3.6
+AUTOMATIC_TEI_FIRST = 64  # Q.921 3.3.4: 64-126 are assigned automatically
 AUTOMATIC_TEI_LAST = 126
 T201 = "T201"
 T202 = "T202"
 
 
 class TeiMessageType(enum.IntEnum):
-    """Q.921 Table 8: message type octet."""
+    """Q.921 5.3.6: message type octet."""
 
     IDENTITY_REQUEST = 1
     IDENTITY_ASSIGNED = 2
@@ -68,15 +68,15 @@ class TeiMessage:
     @classmethod
     def decode(cls, info: bytes) -> TeiMessage:
         if len(info) < 5:
-            raise FrameError(f"TEI management message of {len(info)} octets; it has 5 (Q.921 5.3.3)")
+            raise FrameError(f"TEI management message of {len(info)} octets; it has 5 (Q.921 5.3.6)")
         if info[0] != MANAGEMENT_ENTITY_ID:
-            raise FrameError(f"management entity identifier 0x{info[0]:02X} is not 0x0F (Q.921 5.3.3)")
+            raise FrameError(f"management entity identifier 0x{info[0]:02X} is not 0x0F (Q.921 5.3.6)")
         try:
             kind = TeiMessageType(info[3])
         except ValueError:
             raise FrameError(f"unknown TEI management message type {info[3]}") from None
         if not info[4] & 1:
-            raise FrameError("Ai octet has E = 0; the action indicator is one octet (Q.921 5.3.3)")
+            raise FrameError("Ai octet has E = 0; the action indicator is one octet (Q.921 5.3.6)")
         return cls(kind, (info[1] << 8) | info[2], info[4] >> 1)
 
     def frame(self, sender: Side) -> bytes:
@@ -147,7 +147,7 @@ class TeiUser:
         return self._flush()
 
     def verify(self, now: float) -> Output:
-        """Ask the network to check our TEI (Identity verify, Q.921 5.3.5.3)."""
+        """Ask the network to check our TEI (Identity verify, Q.921 5.3.5)."""
         if self.tei is not None:
             self._send(TeiMessage(TeiMessageType.IDENTITY_VERIFY, 0, self.tei))
         return self._flush()
@@ -167,20 +167,20 @@ class TeiUser:
                 self._out.indications.append(TeiAssigned(msg.ai))
         elif kind is TeiMessageType.IDENTITY_DENIED:
             if self.awaiting and msg.ri == self.ri:
-                # Q.921 5.3.4.1: keep asking every T202 until N202 is exhausted.
+                # Q.921 5.3.2: keep asking every T202 until N202 is exhausted.
                 self.denials += 1
         elif kind is TeiMessageType.IDENTITY_CHECK_REQUEST:
-            if self.tei is not None and msg.ai in (TEI_GROUP, self.tei):  # Q.921 5.3.5.1
+            if self.tei is not None and msg.ai in (TEI_GROUP, self.tei):  # Q.921 5.3.3
                 self._send(TeiMessage(TeiMessageType.IDENTITY_CHECK_RESPONSE, self.rng.randrange(0x10000), self.tei))
         elif kind is TeiMessageType.IDENTITY_REMOVE:
-            if self.tei is not None and msg.ai in (TEI_GROUP, self.tei):  # Q.921 5.3.4.2
+            if self.tei is not None and msg.ai in (TEI_GROUP, self.tei):  # Q.921 5.3.4
                 removed, self.tei = self.tei, None
                 self._out.indications.append(TeiRemoved(removed))
         return self._flush()
 
     def expire(self, name: str, now: float) -> Output:
         if name == T202 and self.awaiting:
-            if self.requests_sent >= self.params.N202:  # Q.921 5.3.4.1
+            if self.requests_sent >= self.params.N202:  # Q.921 5.3.2
                 self.awaiting = False
                 reason = "denied by the network" if self.denials else f"no answer to {self.requests_sent} requests"
                 self._out.indications.append(TeiRefused(reason))
@@ -189,7 +189,7 @@ class TeiUser:
         return self._flush()
 
     def _send_request(self, now: float) -> None:
-        # Q.921 5.3.4.1: a new random Ri for every request, so that terminals that ask
+        # Q.921 5.3.2: a new random Ri for every request, so that terminals that ask
         # at once can tell their answers apart.
         self.ri = self.rng.randrange(0x10000)
         self.requests_sent += 1
@@ -217,7 +217,7 @@ class TeiNetwork:
         self.pool = range(first, last + 1)
         self.assigned: set[int] = set()
         self.denied = 0
-        # The check procedure in progress (Q.921 5.3.5.2): TEIs asked, answers per TEI.
+        # The check procedure in progress (Q.921 5.3.3): TEIs asked, answers per TEI.
         self._checking: set[int] = set()
         self._answers: dict[int, int] = {}
         self._check_rounds = 0
@@ -234,12 +234,12 @@ class TeiNetwork:
             if msg.ai in self._checking:
                 self._answers[msg.ai] = self._answers.get(msg.ai, 0) + 1
         elif msg.type is TeiMessageType.IDENTITY_VERIFY:
-            if msg.ai in self.pool:  # Q.921 5.3.5.3: verify = check that one TEI
+            if msg.ai in self.pool:  # Q.921 5.3.5: verify = check that one TEI
                 self._start_check({msg.ai}, msg.ai, now)
         return self._flush()
 
     def check(self, tei: int, now: float) -> Output:
-        """Identity check of one TEI, or of all (tei = 127) (Q.921 5.3.5.2)."""
+        """Identity check of one TEI, or of all (tei = 127) (Q.921 5.3.3)."""
         teis = set(self.assigned) if tei == TEI_GROUP else {tei}
         self._start_check(teis, tei, now)
         return self._flush()
@@ -263,7 +263,7 @@ class TeiNetwork:
         answered = {t for t in self._checking if self._answers.get(t)}
         duplicated = {t for t, n in self._answers.items() if n > 1}
         if self._check_rounds < 2 and answered != self._checking:
-            # Q.921 5.3.5.2: no answer to the first check request: ask once more.
+            # Q.921 5.3.3: no answer to the first check request: ask once more.
             self._check_rounds += 1
             for tei in sorted(self._checking - answered):
                 self._send(TeiMessage(TeiMessageType.IDENTITY_CHECK_REQUEST, 0, tei))
@@ -272,7 +272,7 @@ class TeiNetwork:
         silent = self._checking - answered
         self._checking, self._answers, self._check_rounds = set(), {}, 0
         # Silent TEIs are free again; a TEI answered twice is used by two terminals
-        # and is removed from both (Q.921 5.3.5.2).
+        # and is removed from both (Q.921 5.3.3, 5.8.8).
         for tei in sorted(silent | duplicated):
             if tei in duplicated:
                 self._remove(tei)
@@ -288,7 +288,7 @@ class TeiNetwork:
             return
         free = [t for t in self.pool if t not in self.assigned]
         if not free:
-            # Q.921 5.3.4.1: deny; then check who still uses its TEI to reclaim the rest.
+            # Q.921 5.3.2: deny; then check who still uses its TEI to reclaim the rest.
             self._send(TeiMessage(TeiMessageType.IDENTITY_DENIED, msg.ri, TEI_GROUP))
             self.denied += 1
             if not self._checking:
