@@ -207,3 +207,20 @@ def test_peer_busy_holds_data_until_the_receiver_is_ready():
     wire.do(NETWORK, network.clear_own_receiver_busy)
     wire.run_for(5.0)
     assert [x.data for x in wire.received(NETWORK, DlDataIndication)] == messages(5, "b")
+
+
+def test_trace_of_a_lossy_link_dissects_cleanly_with_the_recovery_frames(tmp_path):
+    path = tmp_path / "lossy.pcap"
+    with PcapWriter.open(path, LINKTYPE_LINUX_LAPD) as trace:
+        user, network, wire = pri_link(impairments=Impairments(loss_rate=0.08, seed=11),
+                                       trace=trace, trace_endpoint=USER)
+        establish(wire, user)
+        up, down, got_up, got_down = exchange(wire, user, network, 150)
+    assert (got_up, got_down) == (up, down)
+    rows = tshark.fields(path, "lapd.direction", "lapd.control.ftype", "lapd.control.s_ftype", "lapd.control.p",
+                         "lapd.control.f")
+    assert len(rows) == trace.frames
+    s_frames = [r for r in rows if r[1] == "0x0001"]
+    assert any(r[2] == "0x0002" for r in s_frames)  # REJ after a lost I frame
+    assert any(r[3] == "1" for r in rows) and any(r[4] == "1" for r in s_frames)  # polls and finals
+    assert tshark.malformed(path) == 0

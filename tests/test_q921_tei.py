@@ -253,3 +253,61 @@ def test_user_terminal_without_network_answer_reports_release():
     assert wire.received(1, TeiRefused) == [TeiRefused("no answer to 3 requests")]
     assert wire.received(1, DlReleaseIndication) == [DlReleaseIndication(0)]
     assert a.link.state is State.TEI_UNASSIGNED
+
+
+# ------------------------------------------------------------------ fuzzing
+def _tei_frame(kind, ri, ai, sender):
+    return TeiMessage(kind, ri, ai).frame(sender)
+
+
+TEI_INPUTS = st.lists(st.one_of(
+    st.tuples(st.just("msg"), st.sampled_from(list(T)), st.integers(0, 65535), st.integers(0, 127)),
+    st.tuples(st.just("raw"), st.binary(max_size=10), st.just(0), st.just(0)),
+    st.tuples(st.sampled_from(["T201", "T202", "request", "check", "remove", "verify"]), st.just(0),
+              st.just(0), st.integers(0, 127)),
+), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEI_INPUTS)
+def test_fuzzed_tei_procedures_keep_a_consistent_state(inputs):
+    user, network = TeiUser(rng=random.Random(1)), TeiNetwork(first=64, last=70)
+    now = 0.0
+    for action, a, b, c in inputs:
+        now += 0.5
+        if action == "msg":
+            user.receive(_tei_frame(a, b, c, N), now)
+            network.receive(_tei_frame(a, b, c, U), now)
+        elif action == "raw":
+            user.receive(bytes.fromhex("feff03") + a, now)
+            network.receive(bytes.fromhex("fcff03") + a, now)
+        elif action in ("T201", "T202"):
+            user.expire(action, now)
+            network.expire(action, now)
+        elif action == "request":
+            user.request(now)
+        elif action == "check":
+            network.check(c, now)
+        elif action == "remove":
+            network.remove(c, now)
+        else:
+            user.verify(now)
+        assert user.tei is None or 64 <= user.tei <= 126
+        assert not (user.awaiting and user.tei is not None)
+        assert network.assigned <= set(range(64, 71))
+        assert user.requests_sent <= 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(max_size=12), max_size=30))
+def test_fuzzed_bus_frames_never_break_the_endpoints(frames):
+    network, (a, b), wire = bus()
+    wire.do(1, a.establish_request)
+    wire.run_for(1.0)
+    for octets in frames:
+        for i, endpoint in enumerate(wire.endpoints):
+            wire.apply(i, endpoint.receive(octets, wire.now))
+        wire.run_for(0.3)
+    for endpoint in (a, b):
+        assert isinstance(endpoint.link.state, State)
+    assert set(network.links) == network.management.assigned

@@ -7,6 +7,7 @@ Values checked against Q.921 (09/97) 5.9 and libpri's `pri_default_timers`
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 
@@ -36,7 +37,7 @@ class Parameters:
     def __post_init__(self) -> None:
         for name in ("T200", "T201", "T202", "T203"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value < math.inf:
                 raise ValueError(f"{name} must be a positive number of seconds, not {value!r}")
         for name, low, high in (("N200", 1, 255), ("N201", 1, 65535), ("N202", 1, 255),
                                 ("k", 1, 127)):  # k < 128: modulo-128 window (Q.921 3.5.2)
