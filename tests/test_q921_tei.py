@@ -311,3 +311,29 @@ def test_fuzzed_bus_frames_never_break_the_endpoints(frames):
     for endpoint in (a, b):
         assert isinstance(endpoint.link.state, State)
     assert set(network.links) == network.management.assigned
+
+
+def test_a_terminal_that_hears_its_own_tei_assigned_to_another_asks_for_a_check():
+    network, (a, b), wire = bus()
+    wire.do(1, a.establish_request)
+    wire.run_for(1.0)
+    assert a.tei == 64
+    network.management.assigned.discard(64)  # the network forgets (e.g. it restarted)
+    wire.do(2, b.establish_request)
+    wire.run_for(0.01)
+    assert b.tei == 64  # now two terminals hold 64
+    wire.run_for(3.0)
+    # a heard "64 assigned" and sent Identity verify; the check got two answers; the
+    # network removed 64 from both (Q.921 5.8.8).
+    assert a.management.tei is None and b.management.tei is None
+    assert 64 not in network.management.assigned
+
+
+def test_data_requested_while_the_link_comes_up_goes_out_after_ua():
+    from cti_daemon.signalling.isdn.q921.datalink import DataLink
+    user, network = DataLink(U), DataLink(N)
+    wire = Loopback.point_to_point(user, network)
+    wire.do(0, user.establish_request)
+    wire.do(0, lambda now: user.data_request(b"\x08\x01\x01\x75", now))
+    wire.run_for(1.0)
+    assert [x.data for x in wire.received(1, DlDataIndication)] == [b"\x08\x01\x01\x75"]

@@ -116,11 +116,15 @@ class DataLink:
         data = bytes(data)
         if len(data) > self.params.N201:
             raise ValueError(f"DL-DATA-REQUEST of {len(data)} octets exceeds N201 = {self.params.N201}")
-        if self.state in MULTIPLE_FRAME or (self.state is State.AWAITING_ESTABLISHMENT and not self.layer3_initiated):
+        if self.state in MULTIPLE_FRAME or self.state is State.AWAITING_ESTABLISHMENT:
+            # While the link is being (re-)established the frame waits in the I queue
+            # and goes out once UA arrives (Annex B queues it when re-establishing;
+            # we also keep it when layer 3 asked for the link, so that a SETUP sent
+            # right behind DL-ESTABLISH-REQUEST is not lost).
             self._i_queue.append(data)
             self._transmit_i_frames(now)
         else:
-            # Q.921 Annex B: no data transfer outside multiple frame operation.
+            # Q.921 Annex B: no data transfer without multiple frame operation.
             self.stats["data_request_discarded"] += 1
         return self._flush()
 

@@ -160,7 +160,11 @@ class TeiUser:
             return self._flush()
         kind = msg.type
         if kind is TeiMessageType.IDENTITY_ASSIGNED:
-            if self.awaiting and msg.ri == self.ri and AUTOMATIC_TEI_FIRST <= msg.ai <= AUTOMATIC_TEI_LAST:
+            if self.tei is not None and msg.ai == self.tei:
+                # Our TEI given to another terminal (Q.921 5.8.8): ask the network to
+                # check it; two check responses make it remove the TEI from both.
+                self._send(TeiMessage(TeiMessageType.IDENTITY_VERIFY, 0, self.tei))
+            elif self.awaiting and msg.ri == self.ri and AUTOMATIC_TEI_FIRST <= msg.ai <= AUTOMATIC_TEI_LAST:
                 self.awaiting = False
                 self.tei = msg.ai
                 self._out.timers[T202] = None
