@@ -406,3 +406,36 @@ def test_t200_poll_by_enquiry_is_a_parameter():
     link = established(Parameters(t200_poll_with_enquiry=True))
     link.data_request(b"a", T0)
     assert frames(link.expire("T200", T0 + 1)) == [F(FrameType.RR, command=True, pf=True, nr=0)]  # 5.6.7 a)
+
+
+def test_layer1_loss_releases_the_link():
+    link = established()
+    link.data_request(b"x", T0)
+    out = link.physical_deactivated(T0 + 1)
+    assert out.indications == [DlReleaseIndication(0)] and out.timers == {"T200": None}
+    assert link.state is State.TEI_ASSIGNED and link.timer_deadlines() == {}
+
+
+def test_unit_data_waits_for_a_tei_then_goes_out_with_it():
+    link = DataLink(U, Parameters.basic_rate(), tei=None)
+    out = link.unit_data_request(b"info", T0)
+    assert out.transmit == [] and out.indications == [MdlAssignIndication(0)]
+    assert link.state is State.ASSIGN_AWAITING_TEI
+    out = link.mdl_assign_request(99, T0)
+    assert frames(out) == [F(FrameType.UI, tei=99, info=b"info")] and link.state is State.TEI_ASSIGNED
+
+
+def test_tei_refused_while_establishing_releases():
+    link = DataLink(U, Parameters.basic_rate(), tei=None)
+    link.establish_request(T0)
+    out = link.mdl_error_response(T0)
+    assert out.indications == [DlReleaseIndication(0)] and link.state is State.TEI_UNASSIGNED
+
+
+def test_queued_frames_survive_a_peer_reestablishment_when_nothing_was_outstanding():
+    link = established()
+    link.receive(net(FrameType.RNR, command=False, nr=0), T0)  # peer busy: frames wait
+    link.data_request(b"waiting", T0)
+    out = link.receive(net(FrameType.SABME, pf=True), T0)
+    assert frames(out)[0] == F(FrameType.UA, command=False, pf=True)
+    assert frames(out)[1:] == [F(FrameType.I, ns=0, nr=0, info=b"waiting")]

@@ -345,6 +345,7 @@ class DataLink:
             self._start(T203, now)
             self.vs = self.va = self.vr = 0
             self.state = State.MULTIPLE_FRAME_ESTABLISHED
+            self._transmit_i_frames(now)  # frames queued but never sent go out now
 
     def _on_disc(self, f: Frame, now: float) -> None:
         s = self.state
