@@ -130,17 +130,6 @@ class Loopback:
     def frames_in_flight(self) -> int:
         return sum(1 for e in self._events if e.kind == "frame")
 
-    def run_until_quiet(self, limit: float = 60.0, quiet: float = 0.0) -> None:
-        """Run until no frame is in flight (timers may still be pending), or `limit`."""
-        end = self.now + limit
-        while self.now < end:
-            frames = [e.time for e in self._events if e.kind == "frame"]
-            if not frames:
-                break
-            self.run_until(min(frames))
-        if quiet:
-            self.run_for(quiet)
-
     def received(self, index: int, kind: type) -> list:
         """The primitives of class `kind` endpoint `index` has passed up, in order."""
         return [prim for _, prim in self.indications[index] if isinstance(prim, kind)]
