@@ -1,0 +1,1 @@
+"""ISDN D-channel signalling: Q.921 (LAPD) and Q.931, user and network side."""
