@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from harness import Result, channels_per_core, speech_like
+import spandsp_baseline
+from harness import Result, channels_per_core, cpu_seconds, speech_like
 
 from cti_daemon import dsp
 
@@ -31,10 +32,10 @@ def run() -> list[Result]:
         rate = _bank_rate(256, block)
         out.append(Result(g, f"ours, {block}-sample blocks, 256 channels", rate, "channels/core",
                           f">= {TARGET}", rate >= TARGET))
+    out += spandsp_baseline.rows(g, "dtmf", "dtmf_rx", speech_like(12.0, dbm0=-20.0))
     # A single detector fed one long array: the kernel's own ceiling.
     pcm = speech_like(60.0, dbm0=-20.0)
     det = dsp.DtmfDetector()
-    from harness import cpu_seconds
     per = cpu_seconds(lambda: det.process(pcm))
     out.append(Result(g, "ours, one detector, 60 s per call", pcm.size / per / 8000, "channels/core"))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import spandsp_baseline
 from harness import Result, channels_per_core, speech_like
 
 from cti_daemon import dsp
@@ -39,6 +40,8 @@ def run() -> list[Result]:
             cpc = channels_per_core(_bank_runner(direction, block), CHANNELS, block)
             out.append(Result(g, f"ours, {direction}, {block}-sample blocks", cpc, "channels/core",
                               f">= {TARGET}", cpc >= TARGET))
+    for direction in ("forward", "backward"):
+        out += spandsp_baseline.rows(g, f"r2_{direction}", f"r2_mf_rx, {direction}", speech_like(12.0, dbm0=-20.0))
     # For reference: one R2Detector per channel (no lanes), Python loop over channels.
     pcm = speech_like(4.0, dbm0=-20.0, seed=3)
     singles = [dsp.R2Detector("forward") for _ in range(64)]

@@ -8,10 +8,7 @@ from harness import Result, channels_per_core, speech_like
 
 from cti_daemon import dsp
 
-try:  # the integrator's SpanDSP 0.0.6 driver (benchmarks/spandsp_baseline.py), when present
-    import spandsp_baseline
-except ImportError:  # pragma: no cover - older checkouts
-    spandsp_baseline = None
+import spandsp_baseline
 
 CHANNELS = 1000
 TARGET = 50_000
@@ -54,17 +51,7 @@ def run() -> list[Result]:
             v = _rate(lambda: dsp.ToneDetectorBank(CHANNELS, plan=plan), block)
             out.append(Result(g, f"plan {plan}, {block}-sample blocks", v, "channels/core",
                               f">= {TARGET}", v >= TARGET))
-    if spandsp_baseline is not None:
-        pcm = speech_like(12.0)
-        for block in (160, 16):
-            try:
-                v = spandsp_baseline.channels_per_core("tones_cn", block, pcm)
-            except spandsp_baseline.BaselineUnavailable as e:
-                out.append(Result(g, f"SpanDSP super_tone_rx, {block}-sample blocks", float("nan"), "channels/core",
-                                  note=str(e)))
-                continue
-            out.append(Result(g, f"SpanDSP {spandsp_baseline.version()} super_tone_rx (China set), {block}-sample blocks",
-                              v, "channels/core"))
+    out += spandsp_baseline.rows(g, "tones_cn", "super_tone_rx (China set)", speech_like(12.0))
     v = _rate(lambda: dsp.ToneDetectorBank(CHANNELS, plan="cn"), 160, source=_noise)
     out.append(Result(g, "plan cn, 160-sample blocks, worst case (no pauses)", v, "channels/core",
                       note="continuous noise at -20 dBm0: every block analysed"))

@@ -73,3 +73,20 @@ def channels_per_core(kernel: str, block: int, near: np.ndarray, far: np.ndarray
             fields = dict(item.split("=") for item in done.stderr.split())
             best = max(best, float(fields["channels_per_core"]))
     return best
+
+
+def rows(group: str, kernel: str, label: str, near: np.ndarray, far: np.ndarray | None = None,
+         channels: int = 64) -> list:
+    """Result rows for SpanDSP's `kernel` at 160- and 16-sample blocks, or one row saying
+    why the baseline could not be measured."""
+    from harness import Result
+
+    out = []
+    for block in (160, 16):
+        try:
+            value = channels_per_core(kernel, block, near, far, channels=channels)
+        except BaselineUnavailable as e:
+            return [Result(group, f"SpanDSP {label}", float("nan"), "channels/core", note=str(e))]
+        out.append(Result(group, f"SpanDSP {version()} {label}, {block}-sample blocks", value, "channels/core",
+                          note="baseline, same run"))
+    return out
