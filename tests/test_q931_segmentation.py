@@ -216,5 +216,6 @@ def test_tshark_without_reassembly_sees_segments(tmp_path):
             w.write_lapd(float(i), lapd_i_frame(seg), Direction.SENT, network_side=False)
     rows = tshark.fields(path, "q931.message_type", "q931.segment_type", "q931.called_party_number.digits",
                          prefs=("q931.reassembly:FALSE",))
+    # Annex H cuts at any octet, so without reassembly tshark sees cut IEs: only the
+    # segment headers are checked here.
     assert rows == [["0x60", "0x05", ""]] * len(segs)
-    assert tshark.malformed(path, "q931.reassembly:FALSE") == 0
