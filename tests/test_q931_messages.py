@@ -103,9 +103,10 @@ def test_message_with_no_ies_and_ie_accessors():
     assert msg.get_all(ChannelIdentification) == [ChannelIdentification.e1(1)]
 
 
-def test_encoder_refuses_a_message_type_with_bit_8():
+def test_encoder_refuses_a_message_type_beyond_one_octet():
     with pytest.raises(ValueError):
-        Message(0x80, CallReference(1, 2)).encode()
+        Message(0x100, CallReference(1, 2)).encode()
+    assert Message(0x85, CallReference(1, 2)).encode() == bytes.fromhex("08 02 00 01 85")  # carried through
 
 
 # tshark: message type, call reference and the main field values of every sample.

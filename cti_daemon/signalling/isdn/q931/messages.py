@@ -97,8 +97,10 @@ def encode_message(message: Message) -> bytes:
     """The octets of a message. IEs go out in list order; an IE of another codeset than
     the active one gets a non-locking shift before it unless the list has one (4.5.4)."""
     mt = int(message.message_type)
-    if not 0 <= mt <= 0x7F:
-        raise ValueError(f"message type {mt:#x}: bit 8 must be 0 (Q.931 4.4)")
+    # Q.931 4.4: bit 8 is 0 in every defined type; an unknown one received with bit 8 set
+    # is still carried back out as it came (e.g. into a trace).
+    if not 0 <= mt <= 0xFF:
+        raise ValueError(f"message type {mt:#x} is not one octet")
     out = bytearray([PROTOCOL_DISCRIMINATOR]) + message.call_reference.encode() + bytes([mt])
     active, temporary = 0, None
     for ie in message.ies:
