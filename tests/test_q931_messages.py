@@ -171,3 +171,12 @@ def test_tshark_field_values_of_clearing_and_status(sample_trace):
     assert by_name["RESTART"][3] == "0x00" and by_name["RESTART"][5] == "17"
     assert by_name["RESTART ACKNOWLEDGE"][3] == "0x07"
     assert by_name["RELEASE"][0] == "16"
+
+
+def test_tshark_names_every_message_type_as_we_do(tmp_path):
+    path = tmp_path / "types.pcap"
+    with PcapWriter.open(path, LINKTYPE_LINUX_LAPD) as w:
+        for i, mt in enumerate(MessageType):
+            w.write_lapd(float(i), lapd_i_frame(Message(mt, CallReference(1, 2)).encode()), Direction.SENT, False)
+    info = [row[0].split("|")[-1].strip().replace("_", " ") for row in tshark.fields(path, "_ws.col.Info")]
+    assert info == [mt.title for mt in MessageType]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ..errors import IEContentError
-from .base import EXT, InformationElement, enum_value, ia5, need, octet_groups, to_ia5
+from .base import EXT, InformationElement, enum_value, ia5, need, to_ia5
 from .identifiers import IEIdentifier
 
 
