@@ -168,6 +168,8 @@ CONTENT_ERRORS = [
     (0x08, "80 8b", "cause value"),  # 11 is not a Q.850 value
     (0x08, "86 90", "location"),  # location 6 is reserved
     (0x08, "c2 90", "coding standard"),
+    (0x08, "80 90" + " 00" * 29, "at most 30"),
+    (0x28, "41" * 81, "at most 80"),
     (0x1e, "82", "at least 2"),
     (0x1e, "82 86", "progress description"),
     (0x14, "05", "call state value"),

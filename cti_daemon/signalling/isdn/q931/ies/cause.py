@@ -171,6 +171,8 @@ CAUSE_NAMES: dict[CauseValue, str] = {
     CauseValue.INTERWORKING_UNSPECIFIED: "Interworking, unspecified",
 }
 
+CAUSE_MAX_CONTENT = 30  # Q.931 Table 4-3: cause at most 32 octets with the header
+
 _IE_DIAGNOSTIC_CAUSES = (CauseValue.MANDATORY_IE_MISSING, CauseValue.IE_NON_EXISTENT_OR_NOT_IMPLEMENTED,
                          CauseValue.INVALID_IE_CONTENTS)
 _MESSAGE_DIAGNOSTIC_CAUSES = (CauseValue.MESSAGE_TYPE_NON_EXISTENT_OR_NOT_IMPLEMENTED,
@@ -234,6 +236,8 @@ class Cause(InformationElement):
     @classmethod
     def decode_content(cls, content: bytes) -> Cause:
         need(content, 2, "cause")
+        if len(content) > CAUSE_MAX_CONTENT:
+            raise IEContentError(f"cause: {len(content)} octets of contents, at most {CAUSE_MAX_CONTENT}")
         octet3 = content[0]
         coding = CodingStandard((octet3 >> 5) & 0x03)
         location = enum_value(Location, octet3 & 0x0F, "cause location")

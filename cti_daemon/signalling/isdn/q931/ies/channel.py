@@ -1,8 +1,9 @@
 """Channel identification (Q.931 4.5.13).
 
-On an E1 primary rate interface the channel number is the timeslot: B-channels are 1-15
-and 17-31, timeslot 16 carries the D-channel and is never a B-channel (G.704 / Q.931
-4.5.13 note on 2048 kbit/s). On a basic rate interface octet 3 says B1, B2 or any."""
+On an E1 primary rate interface the channel number is the timeslot number (Q.931 4.5.13,
+octet 3.3): B-channels are 1-15 and 17-31; timeslot 16 carries the D-channel (I.431 /
+G.704) and is never offered as a B-channel. On a basic rate interface octet 3 alone says
+B1, B2 or any channel."""
 
 from __future__ import annotations
 

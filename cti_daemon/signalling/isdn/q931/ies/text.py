@@ -9,7 +9,7 @@ from ..errors import IEContentError
 from .base import InformationElement, ia5, need, to_ia5
 from .identifiers import IEIdentifier
 
-DISPLAY_MAX_CHARACTERS = 82  # Q.931 Table 3-x notes: network dependent, 34 or 82 octets with the header
+DISPLAY_MAX_CHARACTERS = 80  # Q.931 clause 3 notes: at most 34 or 82 octets with the 2-octet header
 KEYPAD_MAX_CHARACTERS = 32  # Q.931 Table 3-15: keypad facility 2-34 octets
 
 
