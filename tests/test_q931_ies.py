@@ -366,3 +366,16 @@ def test_decoded_message_types_ies_from_wire_octets():
     assert m.get(ChannelIdentification).e1_timeslots() == (10,)
     assert m.get(CalledPartyNumber).digits == "95588"
     assert m.get(CallingPartyNumber).presentation is Presentation.RESTRICTED
+
+
+def test_tshark_names_notifications_and_reads_llc_negotiation(tmp_path):
+    cr = CallReference(1, 2)
+    msgs = [Message(MessageType.NOTIFY, cr, [NotificationIndicator(d)]) for d in NotificationDescription]
+    msgs.append(Message(MessageType.SETUP, cr, [BearerCapability(), ChannelIdentification.e1(2),
+                                                LowLayerCompatibility(InformationTransferCapability.UNRESTRICTED_DIGITAL,
+                                                                      out_band_negotiation=True)]))
+    path = _trace(tmp_path, msgs)
+    rows = tshark.fields(path, "q932.nd", "q931.out_band_negotiation")  # Q.932 dissects the notification
+    assert [int(r[0], 16) for r in rows[:-1]] == [int(d) for d in NotificationDescription]
+    assert rows[-1][1] in ("1", "True")
+    assert tshark.malformed(path) == 0
