@@ -52,6 +52,8 @@ REPORTED = [
     ("clean SETUP n->u", f"{HDR} 05 {BC} {CHID}", N2U, []),
     ("5.8.4 unknown message type", f"{HDR} 7f", None, [(K.UNKNOWN_MESSAGE_TYPE, None, False)]),
     ("5.8.4 message type with bit 8", f"{HDR} 85", None, [(K.UNKNOWN_MESSAGE_TYPE, None, False)]),
+    ("5.8.4 unknown type, its IEs still reported", f"{HDR} 7f 0f 01 00 28 01 c1", None,
+     [(K.UNKNOWN_MESSAGE_TYPE, None, False), (K.UNRECOGNISED_IE, 0x0F, True), (K.OPTIONAL_IE_CONTENT_ERROR, 0x28, False)]),
     ("5.8.4 USER INFORMATION is known", f"{HDR} 20 7e 02 04 41", None, []),
     ("5.8.5.1 out of sequence", f"{HDR} 05 {CHID} {BC}", N2U, [(K.IE_OUT_OF_SEQUENCE, 0x04, False)]),
     ("5.8.5.1 single octet anywhere", f"{HDR} 05 {BC} {CHID} a1", N2U, []),

@@ -176,10 +176,7 @@ def decode_message(data: bytes, *, call_reference_length: int | None = None,
     walk_findings: list[Finding] = []
     placed = walk_ies(data, start, walk_findings)
     message = Message(message_type, cr, [p.ie for p in placed])
-    if isinstance(message_type, MessageType):
-        _check(message_type, direction, placed, walk_findings, report)
-    else:
-        report.findings.extend(walk_findings)
+    _check(message_type, direction, placed, walk_findings, report)
     return DecodedMessage(message, report)
 
 
@@ -191,9 +188,10 @@ def _identifier(p: PlacedIE) -> int | None:
     return p.ie.IDENTIFIER
 
 
-def _check(message_type: MessageType, direction: Direction | None, placed: list[PlacedIE],
+def _check(message_type: MessageType | int, direction: Direction | None, placed: list[PlacedIE],
            walk_findings: list[Finding], report: DecodeReport) -> None:
-    mandatory = set(mandatory_ies(message_type, direction))
+    known = isinstance(message_type, MessageType)
+    mandatory = set(mandatory_ies(message_type, direction)) if known else set()
     report.findings.extend(walk_findings)
     last_variable: dict[int, int] = {}  # codeset -> identifier of the last variable length IE
     seen: set[tuple[int, int]] = set()
