@@ -1,1 +1,1 @@
-"""ISDN D-channel signalling: Q.921 (LAPD) and Q.931, user and network side."""
+"""ISDN signalling: Q.921 (LAPD) and Q.931 (DSS1), user and network side, sans-I/O."""
