@@ -201,17 +201,55 @@ def test_40_ms_always_20_ms_never_any_alignment():
     assert run(signals.through_alaw(burst)) == ""
 
 
-def test_dropout_10_ms_bridged_pause_40_ms_separates():
+def _split(digit, gap_samples, lead, rng, on_ms=45.0):
+    """The digit, a silent gap, the digit again (new random phases), framed."""
+    x = signals.concat(pair(digit, on_ms, rng), np.zeros(gap_samples), pair(digit, on_ms, rng))
+    return signals.through_alaw(framed(x, lead))
+
+
+@pytest.mark.parametrize("gap_samples", [80, 120, 152, 159])
+def test_dropouts_under_20_ms_bridged_at_every_alignment(gap_samples):
+    # ES 201 235-3 4.2.2: a digit must not cease when its tone is absent for less
+    # than 20 ms. Dropouts of 10, 15, 19 and 19.875 ms (the longest under 20 ms)
+    # at every alignment with the detector's 102-sample blocks: one digit, one event.
     rng = np.random.default_rng(7)
-    for lead in range(0, 102, 3):
-        digit = DIGITS[lead % 16]
-        gap = signals.concat(pair(digit, 45, rng), signals.silence(10), pair(digit, 45, rng))
+    for lead in range(102):
+        digit = DIGITS[(lead + gap_samples) % 16]
         det = dsp.DtmfDetector()
-        assert det.process(signals.through_alaw(framed(gap, lead))) == digit, lead
+        assert det.process(_split(digit, gap_samples, lead, rng)) == digit, lead
         det.flush()
-        assert len(det.events()) == 1
-        pause = signals.concat(pair(digit, 45, rng), signals.silence(40), pair(digit, 45, rng))
-        assert run(signals.through_alaw(framed(pause, lead))) == digit * 2, lead
+        assert len(det.events()) == 1, lead
+
+
+@pytest.mark.parametrize("gap_samples", [320, 321, 360, 480])
+def test_pauses_of_40_ms_or_more_separate_at_every_alignment(gap_samples):
+    # ES 201 235-3 4.2.2: a digit shall cease when its tone is absent for more
+    # than 40 ms; a 40 ms pause between two equal digits gives two digits, the
+    # second reported no later than 60 ms after its tone starts.
+    rng = np.random.default_rng(16)
+    for lead in range(102):
+        digit = DIGITS[(lead + gap_samples) % 16]
+        pcm = _split(digit, gap_samples, lead, rng)
+        second = lead + 360 + gap_samples
+        det = dsp.DtmfDetector()
+        assert det.process(pcm[:second + 480]) == digit * 2, lead
+        assert det.process(pcm[second + 480:]) == ""
+        det.flush()
+        assert len(det.events()) == 2, lead
+
+
+def test_end_of_digit_decided_between_20_and_40_ms():
+    # Where the rule cuts, over 1 ms steps at 34 alignments: measured, gaps up to
+    # 25 ms are always bridged and gaps from 33 ms always split (the Rust test
+    # end_of_digit_boundaries gives the sample-exact figures: 201 and 259).
+    rng = np.random.default_rng(17)
+    split = {}
+    for gap_ms in range(10, 46):
+        counts = [len(run(_split(DIGITS[lead % 16], gap_ms * 8, lead, rng))) for lead in range(0, 102, 3)]
+        assert set(counts) <= {1, 2}, (gap_ms, counts)
+        split[gap_ms] = counts.count(2)
+    assert all(split[ms] == 0 for ms in range(10, 26)), split
+    assert all(split[ms] == 34 for ms in range(33, 46)), split
 
 
 def test_reported_by_the_call_that_completes_recognition_within_60_ms():
@@ -297,9 +335,10 @@ def test_events_drain_and_flush():
     rest = det.events()
     assert rest[-1][0] == "3"
     for digit, start, end in ev + rest:
-        assert 0 <= start < end and (end - start) % 102 == 0
-    # "1" sounds for samples 0..480: its blocks cover it to within one block.
-    assert ev[0][1] <= 102 and 480 - 102 <= ev[0][2] <= 480 + 102
+        assert 0 <= start < end and start % 102 == 0 and (end - start) % 51 == 0
+    # "1" sounds for samples 0..480: it starts with its first whole block and
+    # ends with its last half-block holding tone (51 samples).
+    assert ev[0][1] <= 102 and 480 - 51 <= ev[0][2] <= 480 + 51
     det.reset()
     assert det.events() == [] and det.process(pcm) == "12"
 
