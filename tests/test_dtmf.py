@@ -77,19 +77,75 @@ def test_generate_format_and_levels():
     assert dsp.dtmf_generate("0123456789*#ABCD", 50, 50).size == 16 * 800
 
 
-def test_generate_refuses_overload_and_unknown_digits():
-    # -3 dBm0 per tone: peaks 2 x 16 158 = 32 316 <= 32 767, accepted.
-    assert dsp.dtmf_generate("1", low_dbm0=-3.0, high_dbm0=-3.0).max() <= 32767
+def _tone_dbm0(x, f, law):
+    # Level of one tone, by projection on its exact frequency over a whole
+    # number of cycles of both tones (1 s), in dBm0 of the given law.
+    t = np.arange(x.size) / 8000.0
+    amp = 2 * abs(np.sum(x.astype(np.float64) * np.exp(-2j * np.pi * f * t))) / x.size
+    return 20 * np.log10(amp / signals.amplitude(0.0, law))
+
+
+def _max_tone_dbm0(law):
+    # Per-tone limit of two equal tones: peaks summing to the law's largest
+    # decoded value (the rule max_tone_dbm0 of native/src/common/level.rs),
+    # derived here from our decoder: -3.016 dBm0 (A-law), -2.986 dBm0 (mu-law).
+    decode = dsp.alaw_decode if law == "alaw" else dsp.ulaw_decode
+    overload = np.abs(decode(np.arange(256, dtype=np.uint8)).astype(np.int64)).max()
+    assert overload == (32256 if law == "alaw" else 32124)
+    return 20 * np.log10(overload / 2 / signals.amplitude(0.0, law))
+
+
+@pytest.mark.parametrize("law", ["alaw", "ulaw"])
+def test_generate_levels_in_dbm0_of_each_law(law):
+    # Issue 2: levels are in dBm0 of the channel's law, 0 dBm0 being that law's
+    # digital milliwatt decoded with our own decoder. Checked on the generator's
+    # output and again after that law's coder.
+    pcm = dsp.dtmf_generate("9", on_ms=1000, off_ms=0, low_dbm0=-7.0, high_dbm0=-12.0, law=law)
+    coded = signals.through_alaw(pcm) if law == "alaw" else signals.through_ulaw(pcm)
+    for x, tol in ((pcm, 0.01), (coded, 0.05)):
+        assert abs(_tone_dbm0(x, 852.0, law) + 7.0) < tol
+        assert abs(_tone_dbm0(x, 1477.0, law) + 12.0) < tol
+    # Same request, other law: 20 log10(22 824 / 22 651) = 0.066 dB apart.
+    a = dsp.dtmf_generate("9", 1000, 0, -10.0, -10.0, law="alaw")
+    u = dsp.dtmf_generate("9", 1000, 0, -10.0, -10.0, law="ulaw")
+    assert abs(_tone_dbm0(a, 852.0, law) - _tone_dbm0(u, 852.0, law) - 0.066) < 0.01
+    assert dsp.dtmf_generate("9", law=law).size == 1600
+
+
+@pytest.mark.parametrize("law", ["alaw", "ulaw"])
+def test_generate_refuses_overload_at_the_law_limit(law):
+    limit = _max_tone_dbm0(law)
+    overload = 32256 if law == "alaw" else 32124
+    pcm = dsp.dtmf_generate("1", low_dbm0=limit, high_dbm0=limit, law=law)
+    assert np.abs(pcm.astype(np.int64)).max() <= overload
     with pytest.raises(ValueError, match="overload"):
-        dsp.dtmf_generate("1", low_dbm0=-2.8, high_dbm0=-2.8)
+        dsp.dtmf_generate("1", low_dbm0=limit + 0.01, high_dbm0=limit, law=law)
     with pytest.raises(ValueError, match="overload"):
-        dsp.dtmf_generate("1", low_dbm0=0.0, high_dbm0=-4.0)
+        dsp.dtmf_generate("1", low_dbm0=limit, high_dbm0=limit + 0.01, law=law)
+    # Unequal levels: the same sum-of-peaks rule (0 dBm0 with -4 dBm0 overloads both).
+    with pytest.raises(ValueError, match="overload"):
+        dsp.dtmf_generate("1", low_dbm0=0.0, high_dbm0=-4.0, law=law)
+    # -3 dBm0 per tone: peaks 2 x 16 158 = 32 316 exceed A-law's 32 256;
+    # in mu-law 2 x 16 036 = 32 071 fit within 32 124.
+    if law == "alaw":
+        with pytest.raises(ValueError, match="overload"):
+            dsp.dtmf_generate("1", low_dbm0=-3.0, high_dbm0=-3.0, law=law)
+    else:
+        assert dsp.dtmf_generate("1", low_dbm0=-3.0, high_dbm0=-3.0, law=law).size == 1600
+
+
+def test_generate_refuses_bad_requests():
     for bad in ("E", "12x", " ", "1-2", "\u00e9"):
         with pytest.raises(ValueError, match="digit"):
             dsp.dtmf_generate(bad)
     for kw in ({"on_ms": -1}, {"off_ms": float("nan")}, {"low_dbm0": float("inf")}, {"on_ms": 1e9}):
         with pytest.raises(ValueError):
             dsp.dtmf_generate("1", **kw)
+    for law in ("ALAW", "a-law", "mulaw", ""):
+        with pytest.raises(ValueError, match="law"):
+            dsp.dtmf_generate("1", law=law)
+    with pytest.raises(TypeError):
+        dsp.dtmf_generate("1", law=1)
     with pytest.raises(TypeError):
         dsp.dtmf_generate(123)
     assert dsp.dtmf_generate("").size == 0
@@ -469,10 +525,11 @@ def test_fuzz_detector_and_bank(arr):
     st.one_of(st.floats(allow_nan=True), st.integers(-10, 10**6), st.text(max_size=2)),
     st.one_of(st.floats(allow_nan=True), st.integers(-10, 10**6)),
     st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-100, 100)),
+    st.one_of(st.sampled_from(["alaw", "ulaw"]), st.text(max_size=5), st.integers(), st.none()),
 )
-def test_fuzz_generate(digits, on_ms, off_ms, level):
+def test_fuzz_generate(digits, on_ms, off_ms, level, law):
     try:
-        pcm = dsp.dtmf_generate(digits, on_ms=on_ms, off_ms=off_ms, low_dbm0=level, high_dbm0=-20.0)
+        pcm = dsp.dtmf_generate(digits, on_ms=on_ms, off_ms=off_ms, low_dbm0=level, high_dbm0=-20.0, law=law)
     except (TypeError, ValueError):
         return
     assert pcm.dtype == np.int16 and pcm.ndim == 1

@@ -52,7 +52,7 @@ fn offset_digit(digit: u8, d_lo: f64, d_hi: f64, ms: f64, lead: usize, rng: &mut
 
 #[test]
 fn all_digits_nominal() {
-    let pcm = generate(std::str::from_utf8(ALL).unwrap(), 50.0, 50.0, -10.0, -10.0).unwrap();
+    let pcm = generate(std::str::from_utf8(ALL).unwrap(), 50.0, 50.0, -10.0, -10.0, Law::Alaw).unwrap();
     let pcm = alaw(&pcm.iter().map(|&v| v as f64).collect::<Vec<_>>());
     assert_eq!(detect(&pcm), "123A456B789C*0#D");
 }
