@@ -30,8 +30,8 @@
 //!   (38 ms) after the tone starts;
 //! - a digit ends on half-blocks (HALF = 51 samples, 6.375 ms): after
 //!   HALF_MISSES_TO_END (5) consecutive half-blocks in which its tone pair is
-//!   absent. ETSI ES 201 235-3 4.2.2 (its timing clause, as quoted in
-//!   Asterisk's dsp.c; research notes 1.1): the digit must not cease when the
+//!   absent. ETSI ES 201 235-3 timing (as quoted in Asterisk's dsp.c; see
+//!   mod.rs for the sources): the digit must not cease when the
 //!   tone is absent for less than 20 ms, and shall cease when it is absent for
 //!   more than 40 ms. See `half_present` and HALF_MISSES_TO_END for why five
 //!   half-blocks meet both at every alignment: a gap under 20 ms (159
@@ -45,15 +45,16 @@ use crate::common::level::dbm0_to_power;
 use crate::common::Law;
 use std::f64::consts::{PI, TAU};
 
-/// Quietest tone accepted, per tone: 4 dB below the -36 dBm0 that Q.24 /
-/// ES 201 235-3 require, to leave room for a 1.5 % offset (up to 1.4 dB lost
-/// in the bin) and coder noise.
+/// Quietest tone accepted, per tone: 4 dB below the -36 dBm0 the issue
+/// requires (a figure from the issue only, see mod.rs), to leave room for a
+/// 1.5 % offset (up to 1.4 dB lost in the bin) and coder noise.
 pub const MIN_TONE_DBM0: f64 = -40.0;
 /// Twist limits, named by the louder group (see docs/research/dsp.md 1.1 on
-/// the "normal/reverse" naming trap). Q.24 requires 8 dB with the low group
-/// louder and 4 dB with the high group louder. Judged on the Hann-windowed
-/// DFTs of the frequency estimator (accurate to a few tenths of a dB, even
-/// 1.5 % off frequency), with 2 dB to spare for noise.
+/// the "normal/reverse" naming trap). The issue requires 8 dB with the low
+/// group louder and 4 dB with the high group louder (the AT&T summary's
+/// figures; mod.rs). Judged on the Hann-windowed DFTs of the frequency
+/// estimator (accurate to a few tenths of a dB, even 1.5 % off frequency),
+/// with 2 dB to spare for noise.
 pub const MAX_LOW_LOUDER_DB: f64 = 10.0;
 pub const MAX_HIGH_LOUDER_DB: f64 = 6.0;
 /// The same on the rectangular bins of the cheap stage, only to drop blocks
@@ -75,7 +76,7 @@ pub const MIN_GROUP_MARGIN_DB: f64 = 4.0;
 pub const MIN_TONE_SHARE: f64 = 0.80;
 /// Largest frequency deviation accepted, relative, as the mean of the two
 /// blocks that begin a digit: halfway between the 1.5 % that must be accepted
-/// and the 3.5 % that must be refused (Q.24 Table A-1). The mean of two
+/// and the 3.5 % that must be refused (the issue's figures; mod.rs). The mean of two
 /// blocks has 1/sqrt(2) of the estimator's noise (0.33 % rms at 697 Hz with
 /// 12 dB SNR), which keeps tones 1.5 % off in noise from being lost.
 pub const MAX_FREQ_DEVIATION: f64 = 0.025;
@@ -96,7 +97,7 @@ pub const HARMONIC_MARGIN: f64 = 0.005;
 
 pub const HITS_TO_BEGIN: u8 = 2;
 /// Consecutive half-blocks without the digit's tones that end it (ES 201
-/// 235-3 4.2.2: not under 20 ms of absence, always over 40 ms).
+/// 235-3 timing, mod.rs: not under 20 ms of absence, always over 40 ms).
 /// - Never under 20 ms: a gap of at most 159 samples covers at most three
 ///   whole half-blocks (3 x 51 = 153); a fifth failing half-block would need
 ///   both edge half-blocks to fail, but together they hold at most

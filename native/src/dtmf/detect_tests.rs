@@ -159,7 +159,8 @@ fn run_by_sample(pcm: &[i16]) -> (Vec<u8>, Vec<usize>, Vec<DtmfEvent>) {
     (out, at, d.take_events())
 }
 
-/// ES 201 235-3 4.2.2: a digit must not cease when its tone is absent for less
+/// ES 201 235-3 timing (section 4.2.2 of V1.1.1; sources in dtmf/mod.rs):
+/// a digit must not cease when its tone is absent for less
 /// than 20 ms. Dropouts of 10, 15, 19 and 19.875 ms (159 samples, the longest
 /// under 20 ms) at every alignment with the 51-sample half-blocks, in silence
 /// and with white noise 12 dB below the pair: one digit, one event.
@@ -182,7 +183,8 @@ fn dropouts_under_20_ms_are_bridged() {
     }
 }
 
-/// ES 201 235-3 4.2.2: a digit shall cease when its tone is absent for more
+/// ES 201 235-3 timing (section 4.2.2 of V1.1.1; sources in dtmf/mod.rs):
+/// a digit shall cease when its tone is absent for more
 /// than 40 ms; a 40 ms pause between two equal digits gives two digits, at
 /// every alignment, and the second is reported no later than 60 ms after its
 /// tone starts (its own recognition, 25.5-38 ms, is not held up by the end of
@@ -213,7 +215,7 @@ fn pauses_of_40_ms_or_more_separate() {
 /// samples (25.1 ms) bridged, every gap from 259 samples (32.4 ms) on split;
 /// between, it depends on the alignment. The assertions hold these measured
 /// limits to within a few samples, so a change of rule that moves them shows
-/// up here; the requirement (ES 201 235-3 4.2.2) is only "under 20 ms
+/// up here; the requirement (ES 201 235-3 timing, mod.rs) is only "under 20 ms
 /// bridged, over 40 ms split", and the guarantees behind it are argued at
 /// HALF_MISSES_TO_END (bridged below 205 samples, split from 305).
 #[test]
