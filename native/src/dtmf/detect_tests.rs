@@ -242,6 +242,47 @@ fn end_of_digit_boundaries() {
     assert!(shortest_always_split <= 265, "{shortest_always_split}");
 }
 
+/// The end of a digit is decided on half-blocks inside whole blocks, so it
+/// does not depend on chunking either: digits with 15 and 19 ms dropouts,
+/// 40 ms pauses and 12 dB noise give the same digits, at the same samples,
+/// and the same events, for any chunk size (0 and 1 included).
+#[test]
+fn chunking_invariance_with_dropouts_and_pauses() {
+    let mut rng = Rng::new(34);
+    let mut x = Vec::new();
+    for (i, &d) in b"5599A#".iter().enumerate() {
+        let (lo, hi) = digit_freqs(d).unwrap();
+        x.extend(pair(lo, hi, -10.0, -10.0, 300 + 17 * i, &mut rng));
+        x.extend(vec![0.0; [120, 152, 320, 0, 152, 320][i]]);
+        x.extend(pair(lo, hi, -10.0, -10.0, 300, &mut rng));
+        x.extend(vec![0.0; 320 + 13 * i]);
+    }
+    let sigma = dbm0_to_power(Law::Alaw, -19.0).sqrt();
+    x.iter_mut().for_each(|v| *v += sigma * rng.gaussian());
+    let pcm = alaw(&x);
+    let (digits, at, events) = run_by_sample(&pcm);
+    // Dropouts of 15 and 19 ms bridged, 40 ms pauses split, no gap: one digit.
+    assert_eq!(String::from_utf8(digits.clone()).unwrap(), "55999A##");
+    for chunk in [2usize, 7, 50, 51, 101, 102, 103, 160, 1000] {
+        let mut d = DtmfDetector::new();
+        let mut got = Vec::new();
+        let mut pos = 0;
+        for c in pcm.chunks(chunk) {
+            let before = got.len();
+            d.process(c, &mut got);
+            d.process(&[], &mut got);
+            pos += c.len();
+            // A digit is returned by the call holding the sample that completed it.
+            for &i in &at[before..got.len().min(at.len())] {
+                assert!(i < pos && i + c.len() >= pos, "chunk {chunk}: digit at {i} returned at {pos}");
+            }
+        }
+        d.flush();
+        assert_eq!(got, digits, "chunk {chunk}");
+        assert_eq!(d.take_events(), events, "chunk {chunk}");
+    }
+}
+
 /// Margins of the two dear tests under the hardest required conditions, over
 /// 20 to 200 blocks each: the tone share must stay well above MIN_TONE_SHARE
 /// and the frequency estimate well inside MAX_FREQ_DEVIATION.

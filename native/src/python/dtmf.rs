@@ -58,8 +58,12 @@ fn dtmf_generate<'py>(
 /// `process(pcm)` takes a 1-D int16 array and returns the digits whose
 /// recognition completed within it (a digit is reported once, 25-38 ms after
 /// its tone starts when it follows a pause, and never more than 60 ms after).
-/// The result does not depend on how the stream is cut into calls. `events()` drains `(digit, start_sample, end_sample)` of
-/// digits that have ended. `flush()` marks the end of the stream.
+/// The result does not depend on how the stream is cut into calls. A digit
+/// bridges absences of its tones under 20 ms and ends on absences over 40 ms.
+/// `events()` drains `(digit, start_sample, end_sample)` of digits that have
+/// ended (start: first sample of the first 102-sample block holding the
+/// digit; end: one past the last 51-sample half-block holding its tones).
+/// `flush()` marks the end of the stream.
 #[pyclass(name = "DtmfDetector", module = "cti_daemon._native")]
 struct PyDtmfDetector {
     inner: k::DtmfDetector,
