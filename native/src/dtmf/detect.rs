@@ -112,8 +112,11 @@ pub const HITS_TO_BEGIN: u8 = 2;
 /// - Always by 40 ms: a gap of D samples holds at least floor((D + 1) / 51) - 1
 ///   whole half-blocks, five from D = 305 samples (38.1 ms) on; a whole
 ///   half-block of silence (or of anything without the pair) fails.
-/// Four would split gaps of 2 x 51 + 2 x 26 = 154 samples (19.3 ms) at some
-/// alignments; six would need an edge half-block to fail to end a 40 ms gap.
+///
+/// Four would split gaps from about 2 x 51 + 2 x 26 = 154 samples (19.3 ms)
+/// at some alignments (measured with the same sweep: some gaps of 151 samples
+/// split); six needs an edge half-block to fail to end a 40 ms gap (measured:
+/// every gap split only from 312 samples, 39 ms).
 pub const HALF_MISSES_TO_END: u8 = 5;
 /// Share of a half-block's power (less the dial tone) that the digit's pair
 /// must hold for its tone to count as present there, when the whole block was
