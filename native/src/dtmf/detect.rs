@@ -35,8 +35,9 @@
 //!   tone is absent for less than 20 ms, and shall cease when it is absent for
 //!   more than 40 ms. See `half_present` and HALF_MISSES_TO_END for why five
 //!   half-blocks meet both at every alignment: a gap under 20 ms (159
-//!   samples) can fail at most three whole half-blocks and two edge ones that
-//!   still hold at least 45 samples of tone, which pass; a gap of 305 samples
+//!   samples) covers at most three whole half-blocks, and a fourth and fifth
+//!   failure would need both edge half-blocks to fail, yet each still holds
+//!   at least 45 of its 51 samples of tone and passes; a gap of 305 samples
 //!   (38.1 ms) or more always holds five whole silent half-blocks.
 
 use super::tables::{share_basis, tables, BLOCK, HALF, HOP, WIN};
