@@ -28,11 +28,17 @@
 //!   MIN_TONE_SHARE, i.e. 2 * 51 * (1 + 0.8) = 184 samples of tone. The digit
 //!   is reported at the end of its second block: at most 101 + 204 samples
 //!   (38 ms) after the tone starts;
-//! - a digit ends after MISSES_TO_END (3) consecutive blocks without it. A
-//!   10 ms dropout (80 samples) touches at most 2 blocks, so it is bridged; a
-//!   40 ms pause (320 samples) holds two whole blocks and leaves a half-block
-//!   of less than 80 % tone in at least one of its two edge blocks (116
-//!   samples of pause shared by the two), so it always gives three misses.
+//! - a digit ends on half-blocks (HALF = 51 samples, 6.375 ms): after
+//!   HALF_MISSES_TO_END (5) consecutive half-blocks in which its tone pair is
+//!   absent. ETSI ES 201 235-3 timing (as quoted in Asterisk's dsp.c; see
+//!   mod.rs for the sources): the digit must not cease when the
+//!   tone is absent for less than 20 ms, and shall cease when it is absent for
+//!   more than 40 ms. See `half_present` and HALF_MISSES_TO_END for why five
+//!   half-blocks meet both at every alignment: a gap under 20 ms (159
+//!   samples) covers at most three whole half-blocks, and a fourth and fifth
+//!   failure would need both edge half-blocks to fail, yet each still holds
+//!   at least 45 of its 51 samples of tone and passes; a gap of 305 samples
+//!   (38.1 ms) or more always holds five whole silent half-blocks.
 
 use super::tables::{share_basis, tables, BLOCK, HALF, HOP, WIN};
 use super::KEYPAD;
@@ -40,15 +46,16 @@ use crate::common::level::dbm0_to_power;
 use crate::common::Law;
 use std::f64::consts::{PI, TAU};
 
-/// Quietest tone accepted, per tone: 4 dB below the -36 dBm0 that Q.24 /
-/// ES 201 235-3 require, to leave room for a 1.5 % offset (up to 1.4 dB lost
-/// in the bin) and coder noise.
+/// Quietest tone accepted, per tone: 4 dB below the -36 dBm0 the issue
+/// requires (a figure from the issue only, see mod.rs), to leave room for a
+/// 1.5 % offset (up to 1.4 dB lost in the bin) and coder noise.
 pub const MIN_TONE_DBM0: f64 = -40.0;
 /// Twist limits, named by the louder group (see docs/research/dsp.md 1.1 on
-/// the "normal/reverse" naming trap). Q.24 requires 8 dB with the low group
-/// louder and 4 dB with the high group louder. Judged on the Hann-windowed
-/// DFTs of the frequency estimator (accurate to a few tenths of a dB, even
-/// 1.5 % off frequency), with 2 dB to spare for noise.
+/// the "normal/reverse" naming trap). The issue requires 8 dB with the low
+/// group louder and 4 dB with the high group louder (the AT&T summary's
+/// figures; mod.rs). Judged on the Hann-windowed DFTs of the frequency
+/// estimator (accurate to a few tenths of a dB, even 1.5 % off frequency),
+/// with 2 dB to spare for noise.
 pub const MAX_LOW_LOUDER_DB: f64 = 10.0;
 pub const MAX_HIGH_LOUDER_DB: f64 = 6.0;
 /// The same on the rectangular bins of the cheap stage, only to drop blocks
@@ -70,7 +77,7 @@ pub const MIN_GROUP_MARGIN_DB: f64 = 4.0;
 pub const MIN_TONE_SHARE: f64 = 0.80;
 /// Largest frequency deviation accepted, relative, as the mean of the two
 /// blocks that begin a digit: halfway between the 1.5 % that must be accepted
-/// and the 3.5 % that must be refused (Q.24 Table A-1). The mean of two
+/// and the 3.5 % that must be refused (the issue's figures; mod.rs). The mean of two
 /// blocks has 1/sqrt(2) of the estimator's noise (0.33 % rms at 697 Hz with
 /// 12 dB SNR), which keeps tones 1.5 % off in noise from being lost.
 pub const MAX_FREQ_DEVIATION: f64 = 0.025;
@@ -90,10 +97,40 @@ const COARSE_SHARE: f32 = 0.4;
 pub const HARMONIC_MARGIN: f64 = 0.005;
 
 pub const HITS_TO_BEGIN: u8 = 2;
-pub const MISSES_TO_END: u8 = 3;
+/// Consecutive half-blocks without the digit's tones that end it (ES 201
+/// 235-3 timing, mod.rs: not under 20 ms of absence, always over 40 ms).
+/// - Never under 20 ms: a gap of at most 159 samples covers at most three
+///   whole half-blocks (3 x 51 = 153); a fifth failing half-block would need
+///   both edge half-blocks to fail, but together they hold at most
+///   159 - 153 = 6 samples of gap, i.e. each at least 45 of 51 samples of
+///   tone, and such a half-block passes `half_present` (share about 45/51 =
+///   0.88 against END_MIN_SHARE = 0.5). More generally an edge half-block
+///   fails once it holds about 26 samples of gap (share under 0.5), so
+///   gaps shorter than 3 x 51 + 2 x 26 = 205 samples (25.6 ms) are bridged.
+///   Measured (detect_tests.rs, `end_of_digit_boundaries`): silent gaps up
+///   to 201 samples bridged at every alignment, from 259 (32.4 ms) always
+///   split.
+/// - Always by 40 ms: a gap of D samples holds at least floor((D + 1) / 51) - 1
+///   whole half-blocks, five from D = 305 samples (38.1 ms) on; a whole
+///   half-block of silence (or of anything without the pair) fails.
+///
+/// Four would split gaps from about 2 x 51 + 2 x 26 = 154 samples (19.3 ms)
+/// at some alignments (measured with the same sweep: some gaps of 151 samples
+/// split); six needs an edge half-block to fail to end a 40 ms gap (measured:
+/// every gap split only from 312 samples, 39 ms).
+pub const HALF_MISSES_TO_END: u8 = 5;
+/// Share of a half-block's power (less the dial tone) that the digit's pair
+/// must hold for its tone to count as present there, when the whole block was
+/// not judged to be that digit. A half-block full of tone holds at least 0.89
+/// (MIN_TONE_SHARE's measurement, worst noise and dial tone); one with p
+/// samples of tone and the rest silent holds about p / 51; white noise alone
+/// about 4 / 49. Half of the block marks the edge: 45 of 51 samples of tone
+/// pass with room for 12 dB noise (0.88 x 0.89 = 0.78), 20 or fewer fail.
+pub const END_MIN_SHARE: f64 = 0.5;
 
 /// One recognised digit: `start` is the first sample of its first block, `end`
-/// one past the last sample of its last block (stream sample indices).
+/// one past the last sample of the last half-block holding its tones (stream
+/// sample indices).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DtmfEvent {
     pub digit: u8,
@@ -259,45 +296,78 @@ fn windowed_tone(block: &[i16; BLOCK], k: usize) -> (f64, f64) {
     (deviation, a1 * a1 + b1 * b1 + a2 * a2 + b2 * b2)
 }
 
-/// Smaller of the two half-blocks' power shares held by the DTMF pair (row
-/// bin `r`, column bin `c`), dial tone excluded. The share is the energy a
-/// least-squares fit of the two tones adds to a fit of the dial tone alone,
-/// over the power left after the dial tone; unlike DFT bins it has no leakage
-/// between the tones, however short the span. Judging halves rather than the
-/// whole block is what refuses the two edge blocks of a 20 ms tone: for both
-/// to pass, each of their halves would need a tone share of MIN_TONE_SHARE,
-/// i.e. 2 * 51 * (1 + 0.8) = 184 samples of tone > 160.
-fn tone_share(block: &[i16; BLOCK], r: usize, c: usize) -> f64 {
+/// Least-squares fit of the DTMF pair (row bin `r`, column bin `c`) to one
+/// half-block, dial tone excluded: (energy the two tones add to a fit of the
+/// dial tone alone, power left after the dial tone). Unlike DFT bins the fit
+/// has no leakage between the tones, however short the span.
+fn half_fit(half: &[i16], r: usize, c: usize) -> (f64, f64) {
+    debug_assert_eq!(half.len(), HALF);
     let t = tables();
     let l = &t.share_chol[r * 4 + c - 4];
-    let mut worst = f64::INFINITY;
-    for half in block.chunks_exact(HALF) {
-        let mut total = 0.0;
-        let mut proj = [0.0f64; 6];
-        for (n, &v) in half.iter().enumerate() {
-            let v = v as f64;
-            total += v * v;
-            let phi = share_basis(t, r, c, n);
-            for i in 0..6 {
-                proj[i] += v * phi[i];
-            }
-        }
-        // Energy explained by the first k basis functions = |y[..k]|^2 with L y = proj.
-        let mut y = [0.0f64; 6];
+    let mut total = 0.0;
+    let mut proj = [0.0f64; 6];
+    for (n, &v) in half.iter().enumerate() {
+        let v = v as f64;
+        total += v * v;
+        let phi = share_basis(t, r, c, n);
         for i in 0..6 {
-            let mut sum = proj[i];
-            for k in 0..i {
-                sum -= l[i][k] * y[k];
-            }
-            y[i] = sum / l[i][i];
+            proj[i] += v * phi[i];
         }
-        let dial = y[0] * y[0] + y[1] * y[1];
-        let pair: f64 = y[2..].iter().map(|v| v * v).sum();
-        let rest = total - dial;
-        let share = if rest > 1e-6 { (pair / rest).clamp(0.0, 1.0) } else { 0.0 };
-        worst = worst.min(share);
     }
-    worst
+    // Energy explained by the first k basis functions = |y[..k]|^2 with L y = proj.
+    let mut y = [0.0f64; 6];
+    for i in 0..6 {
+        let mut sum = proj[i];
+        for k in 0..i {
+            sum -= l[i][k] * y[k];
+        }
+        y[i] = sum / l[i][i];
+    }
+    let dial = y[0] * y[0] + y[1] * y[1];
+    let pair: f64 = y[2..].iter().map(|v| v * v).sum();
+    (pair, total - dial)
+}
+
+fn share_of(pair: f64, rest: f64) -> f64 {
+    if rest > 1e-6 {
+        (pair / rest).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// Smaller of the two half-blocks' power shares held by the DTMF pair (row
+/// bin `r`, column bin `c`), dial tone excluded (see `half_fit`). Judging
+/// halves rather than the whole block is what refuses the two edge blocks of
+/// a 20 ms tone: for both to pass, each of their halves would need a tone
+/// share of MIN_TONE_SHARE, i.e. 2 * 51 * (1 + 0.8) = 184 samples of tone > 160.
+fn tone_share(block: &[i16; BLOCK], r: usize, c: usize) -> f64 {
+    block
+        .chunks_exact(HALF)
+        .map(|half| {
+            let (pair, rest) = half_fit(half, r, c);
+            share_of(pair, rest)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Whether the tone pair of `digit` is present in each half of a block that
+/// was not judged to be that digit as a whole (for the end of a digit only):
+/// the pair must hold END_MIN_SHARE of the half's power (dial tone excluded)
+/// and at least the energy of one tone at MIN_TONE_DBM0 over the half. A
+/// block judged to be another digit has neither half present (the caller
+/// handles that), so a change of digit ends the old one.
+fn half_present(block: &[i16; BLOCK], digit: u8) -> [bool; 2] {
+    static FLOOR: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    // A fitted tone of power P over HALF samples explains P * HALF.
+    let floor = *FLOOR.get_or_init(|| dbm0_to_power(Law::Alaw, MIN_TONE_DBM0) * HALF as f64);
+    let Some((r, c)) = super::digit_position(digit) else { return [false; 2] };
+    let mut out = [false; 2];
+    for (h, half) in block.chunks_exact(HALF).enumerate() {
+        let (pair, rest) = half_fit(half, r, 4 + c);
+        out[h] = pair >= floor && share_of(pair, rest) >= END_MIN_SHARE;
+    }
+    out
 }
 
 /// Rectangular-bin energy |X|^2 of the dial tone over the block.
@@ -422,14 +492,25 @@ impl DtmfDetector {
                     Verdict::Digit(d, dr, dc) => (d, [dr, dc]),
                     _ => (0, [0.0; 2]),
                 };
-                self.step(digit, dev, digits);
+                // Halves holding the current digit's tones: all of a block
+                // judged to be it, none of a block judged another digit, and
+                // otherwise each half on its own (dear, but only while a
+                // digit sounds and its block verdict failed).
+                let present = if self.current == 0 || digit == self.current {
+                    [true; 2]
+                } else if digit != 0 {
+                    [false; 2]
+                } else {
+                    half_present(&self.buf, self.current)
+                };
+                self.step(digit, dev, present, digits);
                 self.block_start += BLOCK as u64;
                 self.fill = 0;
             }
         }
     }
 
-    fn step(&mut self, digit: u8, dev: [f32; 2], digits: &mut Vec<u8>) {
+    fn step(&mut self, digit: u8, dev: [f32; 2], present: [bool; 2], digits: &mut Vec<u8>) {
         let end = self.block_start + BLOCK as u64;
         self.candidate_dev = [self.candidate_dev[1], dev];
         if digit != 0 && digit == self.candidate {
@@ -440,13 +521,16 @@ impl DtmfDetector {
             self.candidate_start = self.block_start;
         }
         if self.current != 0 {
-            if digit == self.current {
-                self.misses = 0;
-                self.current_end = end;
-            } else {
-                self.misses += 1;
-                if self.misses >= MISSES_TO_END {
-                    self.end_current();
+            for (h, &here) in present.iter().enumerate() {
+                if here {
+                    self.misses = 0;
+                    self.current_end = self.block_start + ((h + 1) * HALF) as u64;
+                } else {
+                    self.misses += 1;
+                    if self.misses >= HALF_MISSES_TO_END {
+                        self.end_current();
+                        break;
+                    }
                 }
             }
         }

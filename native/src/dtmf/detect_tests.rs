@@ -25,6 +25,13 @@ fn pair(f_lo: f64, f_hi: f64, lo_dbm0: f64, hi_dbm0: f64, n: usize, rng: &mut Rn
         .collect()
 }
 
+/// One tone at `dbm0`, random phase.
+fn sine(f: f64, dbm0: f64, n: usize, rng: &mut Rng) -> Vec<f64> {
+    let a = sine_peak(Law::Alaw, dbm0);
+    let p = rng.uniform() * TAU;
+    (0..n).map(|i| a * (TAU * f * i as f64 / SAMPLE_RATE + p).sin()).collect()
+}
+
 fn detect(pcm: &[i16]) -> String {
     let mut d = DtmfDetector::new();
     let mut out = Vec::new();
@@ -45,7 +52,7 @@ fn offset_digit(digit: u8, d_lo: f64, d_hi: f64, ms: f64, lead: usize, rng: &mut
 
 #[test]
 fn all_digits_nominal() {
-    let pcm = generate(std::str::from_utf8(ALL).unwrap(), 50.0, 50.0, -10.0, -10.0).unwrap();
+    let pcm = generate(std::str::from_utf8(ALL).unwrap(), 50.0, 50.0, -10.0, -10.0, Law::Alaw).unwrap();
     let pcm = alaw(&pcm.iter().map(|&v| v as f64).collect::<Vec<_>>());
     assert_eq!(detect(&pcm), "123A456B789C*0#D");
 }
@@ -118,6 +125,164 @@ fn chunking_invariance() {
     }
 }
 
+/// Digit `digit` for `on` samples, a gap of `gap` samples (silence, or the
+/// noise that runs through the whole signal), the same digit again for `on`
+/// samples, after `lead` samples of silence and before 80 ms of silence.
+/// Each tone segment has its own random phases. Returns the coded signal and
+/// the index of the first sample of the second segment.
+fn split_digit(digit: u8, on: usize, gap: usize, lead: usize, noise_dbm0: Option<f64>, rng: &mut Rng) -> (Vec<i16>, usize) {
+    let (lo, hi) = digit_freqs(digit).unwrap();
+    let mut x = vec![0.0; lead];
+    x.extend(pair(lo, hi, -10.0, -10.0, on, rng));
+    x.extend(vec![0.0; gap]);
+    let second = x.len();
+    x.extend(pair(lo, hi, -10.0, -10.0, on, rng));
+    x.extend(vec![0.0; 640]);
+    if let Some(db) = noise_dbm0 {
+        let sigma = dbm0_to_power(Law::Alaw, db).sqrt();
+        x.iter_mut().for_each(|v| *v += sigma * rng.gaussian());
+    }
+    (alaw(&x), second)
+}
+
+/// (digits reported, sample index after which each was reported, events after flush)
+fn run_by_sample(pcm: &[i16]) -> (Vec<u8>, Vec<usize>, Vec<DtmfEvent>) {
+    let mut d = DtmfDetector::new();
+    let mut out = Vec::new();
+    let mut at = Vec::new();
+    for (i, s) in pcm.chunks(1).enumerate() {
+        let before = out.len();
+        d.process(s, &mut out);
+        at.extend(std::iter::repeat(i).take(out.len() - before));
+    }
+    d.flush();
+    (out, at, d.take_events())
+}
+
+/// ES 201 235-3 timing (section 4.2.2 of V1.1.1; sources in dtmf/mod.rs):
+/// a digit must not cease when its tone is absent for less
+/// than 20 ms. Dropouts of 10, 15, 19 and 19.875 ms (159 samples, the longest
+/// under 20 ms) at every alignment with the 51-sample half-blocks, in silence
+/// and with white noise 12 dB below the pair: one digit, one event.
+#[test]
+fn dropouts_under_20_ms_are_bridged() {
+    let mut rng = Rng::new(31);
+    for gap in [80usize, 120, 152, 159] {
+        for lead in 0..BLOCK {
+            let digit = ALL[(lead + gap) % 16];
+            for noise in [None, Some(-19.0)] {
+                let (pcm, _) = split_digit(digit, 360, gap, lead, noise, &mut rng);
+                let (got, _, events) = run_by_sample(&pcm);
+                assert_eq!(got, vec![digit], "gap {gap} lead {lead} noise {noise:?}");
+                assert_eq!(events.len(), 1, "gap {gap} lead {lead} noise {noise:?}: {events:?}");
+                // The event spans both segments (to within a block at each end).
+                let e = events[0];
+                assert!(e.start as usize <= lead + BLOCK && e.end as usize + BLOCK >= lead + 720 + gap, "{e:?}");
+            }
+        }
+    }
+}
+
+/// ES 201 235-3 timing (section 4.2.2 of V1.1.1; sources in dtmf/mod.rs):
+/// a digit shall cease when its tone is absent for more
+/// than 40 ms; a 40 ms pause between two equal digits gives two digits, at
+/// every alignment, and the second is reported no later than 60 ms after its
+/// tone starts (its own recognition, 25.5-38 ms, is not held up by the end of
+/// the first).
+#[test]
+fn pauses_of_40_ms_or_more_separate() {
+    let mut rng = Rng::new(32);
+    for gap in [320usize, 321, 360, 480] {
+        for lead in 0..BLOCK {
+            let digit = ALL[(lead + gap) % 16];
+            for noise in [None, Some(-19.0)] {
+                let (pcm, second) = split_digit(digit, 360, gap, lead, noise, &mut rng);
+                let (got, at, events) = run_by_sample(&pcm);
+                assert_eq!(got, vec![digit, digit], "gap {gap} lead {lead} noise {noise:?}");
+                assert_eq!(events.len(), 2, "gap {gap} lead {lead}");
+                let delay = at[1] + 1 - second;
+                assert!(delay <= 480, "gap {gap} lead {lead}: second digit after {delay} samples");
+                // The first digit's end lies within a half-block of its tone's end.
+                let tone_end = (lead + 360) as u64;
+                assert!(events[0].end + HALF as u64 >= tone_end && events[0].end <= tone_end + HALF as u64, "{:?}", events[0]);
+            }
+        }
+    }
+}
+
+/// Where the end-of-digit rule actually cuts, for silent gaps of 150 to 330
+/// samples at every alignment with the blocks. Measured: every gap up to 201
+/// samples (25.1 ms) bridged, every gap from 259 samples (32.4 ms) on split;
+/// between, it depends on the alignment. The assertions hold these measured
+/// limits to within a few samples, so a change of rule that moves them shows
+/// up here; the requirement (ES 201 235-3 timing, mod.rs) is only "under 20 ms
+/// bridged, over 40 ms split", and the guarantees behind it are argued at
+/// HALF_MISSES_TO_END (bridged below 205 samples, split from 305).
+#[test]
+fn end_of_digit_boundaries() {
+    let mut rng = Rng::new(33);
+    // Per gap length: (alignments bridged, alignments split).
+    let mut counts = Vec::new();
+    for gap in 150..=330 {
+        let (mut bridged, mut split) = (0, 0);
+        for lead in 0..BLOCK {
+            let (pcm, _) = split_digit(ALL[lead % 16], 360, gap, lead, None, &mut rng);
+            match detect(&pcm).len() {
+                1 => bridged += 1,
+                2 => split += 1,
+                n => panic!("gap {gap} lead {lead}: {n} digits"),
+            }
+        }
+        counts.push((gap, bridged, split));
+    }
+    let longest_always_bridged = counts.iter().take_while(|c| c.2 == 0).last().map_or(0, |c| c.0);
+    let shortest_always_split = counts.iter().rev().take_while(|c| c.1 == 0).last().map_or(usize::MAX, |c| c.0);
+    eprintln!("always bridged up to {longest_always_bridged} samples, always split from {shortest_always_split}");
+    assert!(longest_always_bridged >= 195, "{longest_always_bridged}");
+    assert!(shortest_always_split <= 265, "{shortest_always_split}");
+}
+
+/// The end of a digit is decided on half-blocks inside whole blocks, so it
+/// does not depend on chunking either: digits with 15 and 19 ms dropouts,
+/// 40 ms pauses and 12 dB noise give the same digits, at the same samples,
+/// and the same events, for any chunk size (0 and 1 included).
+#[test]
+fn chunking_invariance_with_dropouts_and_pauses() {
+    let mut rng = Rng::new(34);
+    let mut x = Vec::new();
+    for (i, &d) in b"5599A#".iter().enumerate() {
+        let (lo, hi) = digit_freqs(d).unwrap();
+        x.extend(pair(lo, hi, -10.0, -10.0, 300 + 17 * i, &mut rng));
+        x.extend(vec![0.0; [120, 152, 320, 0, 152, 320][i]]);
+        x.extend(pair(lo, hi, -10.0, -10.0, 300, &mut rng));
+        x.extend(vec![0.0; 320 + 13 * i]);
+    }
+    let sigma = dbm0_to_power(Law::Alaw, -19.0).sqrt();
+    x.iter_mut().for_each(|v| *v += sigma * rng.gaussian());
+    let pcm = alaw(&x);
+    let (digits, at, events) = run_by_sample(&pcm);
+    // Dropouts of 15 and 19 ms bridged, 40 ms pauses split, no gap: one digit.
+    assert_eq!(String::from_utf8(digits.clone()).unwrap(), "55999A##");
+    for chunk in [2usize, 7, 50, 51, 101, 102, 103, 160, 1000] {
+        let mut d = DtmfDetector::new();
+        let mut got = Vec::new();
+        let mut pos = 0;
+        for c in pcm.chunks(chunk) {
+            let before = got.len();
+            d.process(c, &mut got);
+            d.process(&[], &mut got);
+            pos += c.len();
+            // A digit is returned by the call holding the sample that completed it.
+            for &i in &at[before..got.len().min(at.len())] {
+                assert!(i < pos && i + c.len() >= pos, "chunk {chunk}: digit at {i} returned at {pos}");
+            }
+        }
+        d.flush();
+        assert_eq!(got, digits, "chunk {chunk}");
+        assert_eq!(d.take_events(), events, "chunk {chunk}");
+    }
+}
+
 /// Margins of the two dear tests under the hardest required conditions, over
 /// 20 to 200 blocks each: the tone share must stay well above MIN_TONE_SHARE
 /// and the frequency estimate well inside MAX_FREQ_DEVIATION.
@@ -161,9 +326,11 @@ fn margins_under_hard_conditions() {
             let x = pair(lo * (1.0 + a), hi * (1.0 + b), -4.0, -12.0, 2040, &mut rng);
             summary(&format!("{} low louder 8 {a} {b}", d as char), verdicts(&x));
         }
-        // Dial tone and noise.
+        // China's 450 Hz dial tone at the level of each DTMF tone (-10 dBm0:
+        // one sine, so its level is fixed, unlike a sum of two 450 Hz sines
+        // with independent phases), plus the noise of the 12 dB SNR case.
         let mut x = pair(lo, hi, -10.0, -10.0, 20400, &mut rng);
-        let dial = pair(450.0, 450.0, -16.02, -16.02, 20400, &mut rng);
+        let dial = sine(450.0, -10.0, 20400, &mut rng);
         x.iter_mut().zip(dial).for_each(|(v, d)| *v += d + sigma * rng.gaussian());
         summary(&format!("{} dial+snr12", d as char), verdicts(&x));
     }

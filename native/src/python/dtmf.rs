@@ -2,6 +2,7 @@
 //! `dsp.DtmfDetectorBank`).
 
 use super::arrays::{int16_matrix, int16_vector, to_numpy};
+use crate::common::Law;
 use crate::dtmf as k;
 use numpy::PyArrayDyn;
 use pyo3::exceptions::PyValueError;
@@ -15,16 +16,20 @@ fn digit_str(d: u8) -> String {
     (d as char).to_string()
 }
 
-/// dtmf_generate(digits, on_ms=100, off_ms=100, low_dbm0=-10.0, high_dbm0=-10.0) -> int16 array
+/// dtmf_generate(digits, on_ms=100, off_ms=100, low_dbm0=-10.0, high_dbm0=-10.0, law="alaw") -> int16 array
 ///
 /// Each digit (0-9, *, #, A-D) is `on_ms` of its two Q.23 tones, low tone at
-/// `low_dbm0` and high tone at `high_dbm0` (A-law dBm0, per tone), then `off_ms`
-/// of silence. ValueError for unknown digits, levels whose peaks sum above
-/// 32767 (the coder would clip), and durations outside 0..60000 ms.
+/// `low_dbm0` and high tone at `high_dbm0` (per tone, in dBm0 of `law`, "alaw"
+/// or "ulaw": 0 dBm0 is that law's digital milliwatt through our own
+/// decoder), then `off_ms` of silence. ValueError for unknown digits, an
+/// unknown law, levels whose peaks sum above the law's largest decoded value
+/// (A-law 32 256, mu-law 32 124: the coder would flatten them; two equal
+/// tones at most -3.016 dBm0 in A-law, -2.986 dBm0 in mu-law), and durations
+/// outside 0..60000 ms.
 #[pyfunction]
 #[pyo3(
-    signature = (digits, on_ms=100.0, off_ms=100.0, low_dbm0=-10.0, high_dbm0=-10.0),
-    text_signature = "(digits, on_ms=100.0, off_ms=100.0, low_dbm0=-10.0, high_dbm0=-10.0)"
+    signature = (digits, on_ms=100.0, off_ms=100.0, low_dbm0=-10.0, high_dbm0=-10.0, law="alaw"),
+    text_signature = "(digits, on_ms=100.0, off_ms=100.0, low_dbm0=-10.0, high_dbm0=-10.0, law=\"alaw\")"
 )]
 fn dtmf_generate<'py>(
     py: Python<'py>,
@@ -33,10 +38,16 @@ fn dtmf_generate<'py>(
     off_ms: f64,
     low_dbm0: f64,
     high_dbm0: f64,
+    law: &str,
 ) -> PyResult<Bound<'py, PyArrayDyn<i16>>> {
+    let law = match law {
+        "alaw" => Law::Alaw,
+        "ulaw" => Law::Ulaw,
+        other => return Err(PyValueError::new_err(format!("law must be \"alaw\" or \"ulaw\", got {other:?}"))),
+    };
     let digits = digits.to_owned();
     let pcm = py
-        .detach(|| k::generate(&digits, on_ms, off_ms, low_dbm0, high_dbm0))
+        .detach(|| k::generate(&digits, on_ms, off_ms, low_dbm0, high_dbm0, law))
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
     let n = pcm.len();
     to_numpy(py, pcm, &[n])
@@ -47,8 +58,12 @@ fn dtmf_generate<'py>(
 /// `process(pcm)` takes a 1-D int16 array and returns the digits whose
 /// recognition completed within it (a digit is reported once, 25-38 ms after
 /// its tone starts when it follows a pause, and never more than 60 ms after).
-/// The result does not depend on how the stream is cut into calls. `events()` drains `(digit, start_sample, end_sample)` of
-/// digits that have ended. `flush()` marks the end of the stream.
+/// The result does not depend on how the stream is cut into calls. A digit
+/// bridges absences of its tones under 20 ms and ends on absences over 40 ms.
+/// `events()` drains `(digit, start_sample, end_sample)` of digits that have
+/// ended (start: first sample of the first 102-sample block holding the
+/// digit; end: one past the last 51-sample half-block holding its tones).
+/// `flush()` marks the end of the stream.
 #[pyclass(name = "DtmfDetector", module = "cti_daemon._native")]
 struct PyDtmfDetector {
     inner: k::DtmfDetector,

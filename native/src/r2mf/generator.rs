@@ -13,7 +13,9 @@ pub const DEFAULT_LEVEL_DBM0: f64 = -11.5;
 /// this only bounds the allocation).
 pub const MAX_DURATION_MS: f64 = 600_000.0;
 
-/// Highest level per tone whose two-tone peak never overloads the A-law coder.
+/// Highest level per tone whose two-tone peak never overloads the A-law coder
+/// (`level::max_tone_dbm0`: peaks summing to the largest decoded value; the
+/// DTMF generator applies the same rule through `level::tones_fit`).
 pub fn max_level_dbm0() -> f64 {
     max_tone_dbm0(Law::Alaw, 2)
 }
