@@ -1,0 +1,320 @@
+//! One channel of the line echo canceller: high-pass inputs, bulk-delay finder
+//! and least-squares search, short NLMS filter, double-talk detection, NLP with
+//! comfort noise, and the tone disabler.
+
+use super::comfort_noise::{Background, ComfortNoise};
+use super::delay::Search;
+use super::disabler::{Mode, ToneDisabler};
+use super::filter::{Highpass, History, ShortFilter};
+use super::nlp::Nlp;
+use super::simd::{self, Kernel};
+use crate::common::level::dbm0_to_power;
+use crate::common::Law;
+
+/// Echo path capacities accepted (G.168 clause 3: declared tail, ms).
+pub const TAIL_MS: [usize; 4] = [16, 32, 64, 128];
+
+/// Length of the short filter. The G.168 Annex D models have all their
+/// significant taps within 115 lags (Table D.1 data); 160 leaves margin for
+/// the placement error of the delay finder.
+pub const SHORT_TAPS: usize = 160;
+
+/// Far end counts as active above this level (G.168 tests use -30 dBm0 and up;
+/// low-level Rin noise, e.g. -55 dBm0, must not drive adaptation).
+const FAR_ACTIVE_DBM0: f64 = -45.0;
+/// NLMS step once the least-squares search has placed the filter: small, so
+/// that it only tracks slow drift and cannot undo the LS solution in a burst.
+const MU: f32 = 0.1;
+/// Power smoothing: 16 ms for decisions, 32 ms for the path-change detector.
+const FAST: f32 = 1.0 / 128.0;
+const SLOW: f32 = 1.0 / 256.0;
+/// Double talk: residual within 10 dB of Sin (a converged canceller is far below).
+const DT_RATIO: f32 = 0.1;
+/// Hold adaptation frozen 30 ms after double talk ends.
+const DT_HANG: u32 = 240;
+/// A search restarts when the residual stays within 3 dB of Sin for 50 ms of far-end speech.
+const CHANGE_RATIO: f32 = 0.5;
+const CHANGE_SAMPLES: u32 = 400;
+/// Solve every 20 ms of far-end speech at first, every 100 ms later; stop after 1.5 s.
+const SOLVE_EARLY: usize = 160;
+const SOLVE_LATE: usize = 800;
+const EARLY_UNTIL: usize = 4000;
+const SEARCH_FAR_SAMPLES: usize = 12000;
+/// A candidate replaces the running filter when its residual is 3 dB lower.
+const ACCEPT_RATIO: f64 = 0.5;
+
+/// Construction options.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    pub tail_ms: usize,
+    pub nlp: bool,
+    /// Use the portable scalar kernels even if the CPU has AVX2+FMA.
+    pub force_scalar: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { tail_ms: 128, nlp: true, force_scalar: false }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadTail(pub usize);
+
+/// An event: name and the index (from creation or reset) of the sample at
+/// which it took effect.
+pub type Event = (&'static str, u64);
+
+#[derive(Clone, Debug)]
+pub struct EchoCanceller {
+    cfg: Config,
+    kernel: Kernel,
+    hp_sin: Highpass,
+    hp_rin: Highpass,
+    hist: History,
+    filter: ShortFilter,
+    search: Search,
+    searching: bool,
+    far_in_search: usize,
+    next_solve: usize,
+    fg_residual: f64,
+    converged: bool,
+    accepted_in_search: bool,
+    change_count: u32,
+    // Short-term powers.
+    p_rin: f32,
+    p_sin: f32,
+    p_err: f32,
+    p_sin_slow: f32,
+    p_err_slow: f32,
+    far_hang: u32,
+    dt_hang: u32,
+    far_threshold: f32,
+    nlp: Nlp,
+    background: Background,
+    cng: ComfortNoise,
+    disabler: ToneDisabler,
+    events: Vec<Event>,
+    n: u64,
+    resync_in: u32,
+}
+
+impl EchoCanceller {
+    pub fn new(cfg: Config) -> Result<Self, BadTail> {
+        if !TAIL_MS.contains(&cfg.tail_ms) {
+            return Err(BadTail(cfg.tail_ms));
+        }
+        let tail = cfg.tail_ms * 8;
+        let n = SHORT_TAPS.min(tail);
+        let kernel = if cfg.force_scalar { Kernel::Scalar } else { simd::best() };
+        Ok(Self {
+            cfg,
+            kernel,
+            hp_sin: Highpass::new(),
+            hp_rin: Highpass::new(),
+            // One extra lag so the window power can drop the sample leaving it.
+            hist: History::new(tail + 1),
+            filter: ShortFilter::new(n),
+            search: Search::new(tail, n),
+            searching: true,
+            far_in_search: 0,
+            next_solve: SOLVE_EARLY,
+            fg_residual: 0.0,
+            converged: false,
+            accepted_in_search: false,
+            change_count: 0,
+            p_rin: 0.0,
+            p_sin: 0.0,
+            p_err: 0.0,
+            p_sin_slow: 0.0,
+            p_err_slow: 0.0,
+            far_hang: 0,
+            dt_hang: 0,
+            far_threshold: dbm0_to_power(Law::Alaw, FAR_ACTIVE_DBM0) as f32,
+            nlp: Nlp::new(),
+            background: Background::new(),
+            cng: ComfortNoise::new(0x5EED),
+            disabler: ToneDisabler::new(),
+            events: Vec::new(),
+            n: 0,
+            resync_in: 4096,
+        })
+    }
+
+    pub fn config(&self) -> Config {
+        self.cfg
+    }
+
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// Back to the state after construction (a new call).
+    pub fn reset(&mut self) {
+        let events = std::mem::take(&mut self.events);
+        *self = Self::new(self.cfg).expect("config was valid");
+        // Keep the allocation of the event list; its content belongs to the old call.
+        self.events = events;
+        self.events.clear();
+    }
+
+    /// Drain the events since the last call.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// Bytes of state of this channel: the struct and its heap buffers.
+    pub fn state_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.hist.heap_bytes()
+            + self.filter.heap_bytes()
+            + self.search.heap_bytes()
+            + self.events.capacity() * std::mem::size_of::<Event>()
+    }
+
+    /// Whether the canceller has placed its filter on an echo path.
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+
+    /// Current filter offset (bulk delay, samples) and taps, for tests.
+    pub fn filter(&self) -> (usize, &[f32]) {
+        (self.filter.offset, &self.filter.taps)
+    }
+
+    /// Process `sin` and `rin` (equal lengths) into `out` (Sout), sample for sample.
+    pub fn process(&mut self, sin: &[i16], rin: &[i16], out: &mut [i16]) {
+        let n = sin.len().min(rin.len()).min(out.len());
+        for i in 0..n {
+            out[i] = self.sample(sin[i], rin[i]);
+        }
+    }
+
+    #[inline]
+    fn sample(&mut self, sin_raw: i16, rin_raw: i16) -> i16 {
+        let k = self.kernel;
+        if let Some(mode) = self.disabler.push(sin_raw as f32, rin_raw as f32) {
+            self.events.push((mode.event_name(), self.n));
+        }
+        let mode = self.disabler.mode();
+        self.n += 1;
+
+        let x = self.hp_rin.run(rin_raw as f32);
+        let s = self.hp_sin.run(sin_raw as f32);
+        self.hist.push(x);
+        self.filter.track(&self.hist);
+        self.resync_in -= 1;
+        if self.resync_in == 0 {
+            self.filter.resync(&self.hist);
+            self.resync_in = 4096;
+        }
+        if mode == Mode::Bypass {
+            return sin_raw;
+        }
+
+        let e = s - self.filter.predict(k, &self.hist);
+
+        self.p_rin += (x * x - self.p_rin) * FAST;
+        self.p_sin += (s * s - self.p_sin) * FAST;
+        self.p_err += (e * e - self.p_err) * FAST;
+        self.p_sin_slow += (s * s - self.p_sin_slow) * SLOW;
+        self.p_err_slow += (e * e - self.p_err_slow) * SLOW;
+        self.background.update(e);
+
+        // The echo of Rin lasts the whole tail after Rin stops.
+        if self.p_rin > self.far_threshold {
+            self.far_hang = self.hist.len() as u32 + 160;
+        } else if self.far_hang > 0 {
+            self.far_hang -= 1;
+        }
+        let far_active = self.far_hang > 0;
+        // Rin energy under the filter itself decides whether adapting is useful.
+        let excited = self.filter.mean_power() > self.far_threshold;
+
+        if self.p_err > DT_RATIO * self.p_sin {
+            self.dt_hang = DT_HANG;
+        } else if self.dt_hang > 0 {
+            self.dt_hang -= 1;
+        }
+        let frozen = mode != Mode::Normal;
+
+        if !frozen {
+            if self.converged && excited && self.dt_hang == 0 {
+                self.filter.adapt(k, &self.hist, e, MU);
+            }
+            self.run_search(s, e, excited);
+        }
+
+        let out = if self.cfg.nlp && mode == Mode::Normal {
+            let bg = self.background.power();
+            if self.converged && self.nlp.decide(far_active, self.p_err, self.p_sin, bg) {
+                self.cng.sample(bg)
+            } else {
+                e
+            }
+        } else {
+            e
+        };
+        out.round().clamp(-32768.0, 32767.0) as i16
+    }
+
+    #[inline]
+    fn run_search(&mut self, s: f32, e: f32, excited: bool) {
+        if !self.searching {
+            // Restart when the residual stays close to Sin while Rin is active:
+            // the path changed (or double talk, which the acceptance test rejects).
+            if excited && (!self.converged || self.p_err_slow > CHANGE_RATIO * self.p_sin_slow) {
+                self.change_count += 1;
+                if self.change_count >= CHANGE_SAMPLES {
+                    self.start_search();
+                }
+            } else {
+                self.change_count = 0;
+            }
+            return;
+        }
+        self.search.accumulate(self.kernel, s, &self.hist);
+        self.fg_residual += e as f64 * e as f64;
+        if excited {
+            self.far_in_search += 1;
+        }
+        if self.far_in_search < self.next_solve {
+            return;
+        }
+        self.next_solve += if self.far_in_search < EARLY_UNTIL { SOLVE_EARLY } else { SOLVE_LATE };
+        let n = self.filter.taps.len();
+        let fg = self.fg_residual;
+        let before = self.accepted_in_search;
+        let accepted = self
+            .search
+            .solve(&self.hist, n, |sol, taps| {
+                if sol.residual < ACCEPT_RATIO * fg || before {
+                    Some((sol.offset, taps.to_vec()))
+                } else {
+                    None
+                }
+            })
+            .flatten();
+        if let Some((offset, taps)) = accepted {
+            self.filter.taps.copy_from_slice(&taps);
+            self.filter.offset = offset;
+            self.filter.resync(&self.hist);
+            self.converged = true;
+            self.accepted_in_search = true;
+        }
+        if self.far_in_search >= SEARCH_FAR_SAMPLES {
+            self.searching = false;
+            self.change_count = 0;
+        }
+    }
+
+    fn start_search(&mut self) {
+        self.search.restart(&self.hist);
+        self.searching = true;
+        self.far_in_search = 0;
+        self.next_solve = SOLVE_EARLY;
+        self.fg_residual = 0.0;
+        self.accepted_in_search = false;
+        self.change_count = 0;
+    }
+}
