@@ -285,9 +285,11 @@ impl EchoCanceller {
         let n = self.filter.taps.len();
         let fg = self.fg_residual;
         let before = self.accepted_in_search;
+        let nn = self.n; let sol_n = || nn;
         let accepted = self
             .search
             .solve(&self.hist, n, |sol, taps| {
+                if std::env::var("EC_DEBUG").is_ok() { eprintln!("solve n={} off={} res={:.1}dB fg={:.1}dB", sol_n(), sol.offset, 10.0*(sol.sin_energy/sol.residual).log10(), 10.0*(sol.sin_energy/fg).log10()); }
                 if sol.residual < ACCEPT_RATIO * fg || before {
                     Some((sol.offset, taps.to_vec()))
                 } else {

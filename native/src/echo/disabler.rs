@@ -233,7 +233,7 @@ mod tests {
         let ev = run(&mut d, &z, &r);
         assert_eq!(ev.len(), 1, "{ev:?}");
         assert_eq!(ev[0].0, Mode::NlpOff);
-        let at_ms = ev[0].1 as f64 / 8.0;
+        let at_ms = (ev[0].1 + 1) as f64 / 8.0;
         assert!((600.0..=700.0).contains(&at_ms), "{at_ms}");
     }
 
