@@ -12,3 +12,9 @@ from cti_daemon._native import (  # noqa: F401
     ulaw_encode,
     ulaw_to_alaw,
 )
+
+from cti_daemon._native import (  # noqa: F401
+    EchoCanceller,
+    EchoCancellerBank,
+    g168_echo_path,
+)

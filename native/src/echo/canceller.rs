@@ -35,13 +35,22 @@ const DT_HANG: u32 = 240;
 /// A search restarts when the residual stays within 3 dB of Sin for 50 ms of far-end speech.
 const CHANGE_RATIO: f32 = 0.5;
 const CHANGE_SAMPLES: u32 = 400;
-/// Solve every 20 ms of far-end speech at first, every 100 ms later; stop after 1.5 s.
+/// Solve every 5 ms of far-end speech for the first 250 ms, every 20 ms to
+/// 500 ms, every 100 ms later; stop after 1.5 s. WHY so often at first: the
+/// early target (20 dB over 150-500 ms) leaves a few tens of ms for the echo
+/// of a path at the end of the tail.
+const SOLVE_FIRST: usize = 40;
+const FIRST_UNTIL: usize = 2000;
 const SOLVE_EARLY: usize = 160;
 const SOLVE_LATE: usize = 800;
 const EARLY_UNTIL: usize = 4000;
 const SEARCH_FAR_SAMPLES: usize = 12000;
-/// A candidate replaces the running filter when its residual is 3 dB lower.
-const ACCEPT_RATIO: f64 = 0.5;
+/// A candidate from the search first runs as a shadow filter until the next
+/// solve; it replaces the running filter if its residual on those new samples
+/// (not the ones it was fitted on, where 160 taps can fit anything) was 1.5 dB
+/// lower. During double talk both residuals are the near-end speech, so a
+/// search triggered by it changes nothing.
+const PROMOTE_RATIO: f64 = 0.7;
 
 /// Construction options.
 #[derive(Clone, Copy, Debug)]
@@ -77,9 +86,12 @@ pub struct EchoCanceller {
     searching: bool,
     far_in_search: usize,
     next_solve: usize,
-    fg_residual: f64,
+    shadow: ShortFilter,
+    shadow_valid: bool,
+    shadow_err: f64,
+    fg_err: f64,
+    interval_sin: f64,
     converged: bool,
-    accepted_in_search: bool,
     change_count: u32,
     // Short-term powers.
     p_rin: f32,
@@ -118,10 +130,13 @@ impl EchoCanceller {
             search: Search::new(tail, n),
             searching: true,
             far_in_search: 0,
-            next_solve: SOLVE_EARLY,
-            fg_residual: 0.0,
+            next_solve: SOLVE_FIRST,
+            shadow: ShortFilter::new(n),
+            shadow_valid: false,
+            shadow_err: 0.0,
+            fg_err: 0.0,
+            interval_sin: 0.0,
             converged: false,
-            accepted_in_search: false,
             change_count: 0,
             p_rin: 0.0,
             p_sin: 0.0,
@@ -168,6 +183,7 @@ impl EchoCanceller {
         std::mem::size_of::<Self>()
             + self.hist.heap_bytes()
             + self.filter.heap_bytes()
+            + self.shadow.heap_bytes()
             + self.search.heap_bytes()
             + self.events.capacity() * std::mem::size_of::<Event>()
     }
@@ -274,38 +290,49 @@ impl EchoCanceller {
             return;
         }
         self.search.accumulate(self.kernel, s, &self.hist);
-        self.fg_residual += e as f64 * e as f64;
+        if self.shadow_valid {
+            let es = s - self.shadow.predict(self.kernel, &self.hist);
+            self.shadow_err += es as f64 * es as f64;
+            self.fg_err += e as f64 * e as f64;
+            self.interval_sin += s as f64 * s as f64;
+        }
         if excited {
             self.far_in_search += 1;
         }
         if self.far_in_search < self.next_solve {
             return;
         }
-        self.next_solve += if self.far_in_search < EARLY_UNTIL { SOLVE_EARLY } else { SOLVE_LATE };
-        let n = self.filter.taps.len();
-        let fg = self.fg_residual;
-        let before = self.accepted_in_search;
-        let nn = self.n; let sol_n = || nn;
-        let accepted = self
-            .search
-            .solve(&self.hist, n, |sol, taps| {
-                if std::env::var("EC_DEBUG").is_ok() { eprintln!("solve n={} off={} res={:.1}dB fg={:.1}dB", sol_n(), sol.offset, 10.0*(sol.sin_energy/sol.residual).log10(), 10.0*(sol.sin_energy/fg).log10()); }
-                if sol.residual < ACCEPT_RATIO * fg || before {
-                    Some((sol.offset, taps.to_vec()))
-                } else {
-                    None
-                }
-            })
-            .flatten();
-        if let Some((offset, taps)) = accepted {
-            self.filter.taps.copy_from_slice(&taps);
-            self.filter.offset = offset;
+        self.next_solve += if self.far_in_search < FIRST_UNTIL {
+            SOLVE_FIRST
+        } else if self.far_in_search < EARLY_UNTIL {
+            SOLVE_EARLY
+        } else {
+            SOLVE_LATE
+        };
+        // Judge the shadow on the samples since it was made.
+        if self.shadow_valid && self.interval_sin > 0.0 && self.shadow_err < PROMOTE_RATIO * self.fg_err {
+            self.filter.taps.copy_from_slice(&self.shadow.taps);
+            self.filter.offset = self.shadow.offset;
             self.filter.resync(&self.hist);
             self.converged = true;
-            self.accepted_in_search = true;
+        }
+        let n = self.filter.taps.len();
+        let shadow = &mut self.shadow;
+        let dbg_n = self.n; let (se, fe) = (self.shadow_err, self.fg_err);
+        let made = self.search.solve(&self.hist, n, |sol, taps| {
+            if std::env::var("EC_DEBUG").is_ok() { eprintln!("n={dbg_n} off={} fit={:.1} shadow/fg {:.1} dB", sol.offset, 10.0*(sol.sin_energy/sol.residual.max(1e-9)).log10(), 10.0*(fe/se.max(1e-9)).log10()); }
+            shadow.taps.copy_from_slice(taps);
+            shadow.offset = sol.offset;
+        });
+        if made.is_some() {
+            self.shadow_valid = true;
+            self.shadow_err = 0.0;
+            self.fg_err = 0.0;
+            self.interval_sin = 0.0;
         }
         if self.far_in_search >= SEARCH_FAR_SAMPLES {
             self.searching = false;
+            self.shadow_valid = false;
             self.change_count = 0;
         }
     }
@@ -314,9 +341,8 @@ impl EchoCanceller {
         self.search.restart(&self.hist);
         self.searching = true;
         self.far_in_search = 0;
-        self.next_solve = SOLVE_EARLY;
-        self.fg_residual = 0.0;
-        self.accepted_in_search = false;
+        self.next_solve = SOLVE_FIRST;
+        self.shadow_valid = false;
         self.change_count = 0;
     }
 }

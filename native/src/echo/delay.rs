@@ -35,6 +35,8 @@ pub struct Search {
     r0: Vec<f64>,
     pre: Vec<f32>,
     sum_ss: f64,
+    /// Sum of the pre-whitened Rin power over the search (lag 0).
+    sum_xw: f64,
     pub samples: usize,
 }
 
@@ -60,7 +62,7 @@ thread_local! {
 
 impl Search {
     pub fn new(tail: usize, n: usize) -> Self {
-        Self { c: vec![0.0; tail], r0: vec![0.0; n], pre: vec![0.0; tail], sum_ss: 0.0, samples: 0 }
+        Self { c: vec![0.0; tail], r0: vec![0.0; n], pre: vec![0.0; tail], sum_ss: 0.0, sum_xw: 0.0, samples: 0 }
     }
 
     /// Start afresh; the far-end samples before now are taken from `hist`.
@@ -70,6 +72,7 @@ impl Search {
         let tail = self.pre.len();
         self.pre.copy_from_slice(hist.lags(0, tail));
         self.sum_ss = 0.0;
+        self.sum_xw = 0.0;
         self.samples = 0;
     }
 
@@ -85,33 +88,60 @@ impl Search {
             *r += x0 * x as f64;
         }
         self.sum_ss += s as f64 * s as f64;
+        let xw = x0 - WHITEN * hist.lag(1) as f64;
+        self.sum_xw += xw * xw;
         self.samples += 1;
     }
 
-    /// Two candidate window starts (0 ..= tail - n): around the peak of the
-    /// pre-whitened cross-correlation, and the window holding most of its energy.
-    /// WHY two: on coloured speech the correlation is smeared by the far-end
-    /// autocorrelation, and either rule alone sometimes lands a few dozen taps
-    /// early; the least-squares residual picks the better one.
-    pub fn locate(&self, n: usize) -> [usize; 2] {
+    /// Candidate window starts (0 ..= tail - n), best first: around the two
+    /// strongest distinct peaks of the pre-whitened cross-correlation, and the
+    /// window holding most of its energy.
+    /// WHY several: on coloured or voiced speech the correlation is smeared by
+    /// the far-end autocorrelation (and repeats at the pitch period), so any one
+    /// rule sometimes lands off the echo; the least-squares residual decides.
+    pub fn locate(&self, hist: &History, n: usize) -> Vec<usize> {
         let tail = self.c.len();
         if n >= tail {
-            return [0, 0];
+            return vec![0];
         }
         let a = WHITEN;
         let c = |j: isize| if j < 0 || j as usize >= tail { 0.0 } else { self.c[j as usize] as f64 };
-        let energy: Vec<f64> = (0..tail as isize)
+        // Score of lag j: the share of Sin a one-tap least-squares fit at that lag
+        // explains, on pre-whitened signals: Cw(j)^2 / Exw(j), where Exw(j) is
+        // the whitened Rin energy that lag j saw during the search. WHY the
+        // normalisation: after whitening, a voiced far-end stretch is much
+        // weaker than a noisy one, so raw correlation favours chance
+        // alignments with noise over the true echo of a vowel.
+        let pre = &self.pre;
+        let pw = |u: usize| pre[u] as f64 - a * pre.get(u + 1).copied().unwrap_or(0.0) as f64;
+        let hw = |u: usize| hist.lag(u) as f64 - a * hist.lag(u + 1) as f64;
+        let floor = 1e-3 * self.sum_xw + 1.0;
+        let mut exw = self.sum_xw;
+        let energy: Vec<f64> = (0..tail)
             .map(|j| {
-                let w = (1.0 + a * a) * c(j) - a * (c(j - 1) + c(j + 1));
-                w * w
+                if j > 0 {
+                    let u = j - 1;
+                    exw += pw(u) * pw(u) - hw(u) * hw(u);
+                }
+                let jj = j as isize;
+                let w = (1.0 + a * a) * c(jj) - a * (c(jj - 1) + c(jj + 1));
+                w * w / (exw.max(0.0) + floor)
             })
             .collect();
-        // Sliding sum over `span` lags; the echo path models of G.168 Annex D have
-        // their significant taps within 115 lags, so span = n - 24 leaves room.
-        let peak = (0..tail).max_by(|&a, &b| energy[a].total_cmp(&energy[b])).unwrap_or(0);
         // The Annex D models peak within their first 35 taps and end within 95
-        // taps after the peak: 40 taps of margin before it, 120 after.
-        let around_peak = peak.saturating_sub(40).min(tail - n);
+        // taps after the peak: 40 taps of margin before a peak, 120 after.
+        let place = |peak: usize| peak.saturating_sub(40).min(tail - n);
+        let mut out = Vec::with_capacity(3);
+        let first = (0..tail).max_by(|&x, &y| energy[x].total_cmp(&energy[y])).unwrap_or(0);
+        out.push(place(first));
+        let second = (0..tail)
+            .filter(|&j| j.abs_diff(first) > 48)
+            .max_by(|&x, &y| energy[x].total_cmp(&energy[y]));
+        if let Some(p) = second {
+            out.push(place(p));
+        }
+        // Sliding sum over `span` lags (the models' significant taps lie within
+        // 115 lags, so span = n - 24 leaves room).
         let span = n.saturating_sub(24).max(1);
         let mut sum: f64 = energy[..span].iter().sum();
         let (mut best, mut best_at) = (sum, 0usize);
@@ -122,20 +152,22 @@ impl Search {
                 best_at = start;
             }
         }
-        [around_peak, best_at.saturating_sub(8).min(tail - n)]
+        let w = best_at.saturating_sub(8).min(tail - n);
+        if out.iter().all(|&o| o.abs_diff(w) > 4) {
+            out.push(w);
+        }
+        out
     }
 
-    /// Solve for the `n`-tap filter; calls `accept` with the solution and the
-    /// taps (valid only during the call).
+    /// Solve for the `n`-tap filter; calls `accept` with the best solution over
+    /// the candidate placements and its taps.
     pub fn solve<R>(&self, hist: &History, n: usize, accept: impl FnOnce(&Solution, &[f32]) -> R) -> Option<R> {
         if self.samples < n {
             return None;
         }
-        let [a, b] = self.locate(n);
-        let first = self.solve_at(hist, n, a);
-        let mut best = first.map(|(sol, taps)| (sol, taps));
-        if b.abs_diff(a) > 4 {
-            if let Some((sol, taps)) = self.solve_at(hist, n, b) {
+        let mut best: Option<(Solution, Vec<f32>)> = None;
+        for d in self.locate(hist, n) {
+            if let Some((sol, taps)) = self.solve_at(hist, n, d) {
                 if best.as_ref().is_none_or(|(s0, _)| sol.residual < s0.residual) {
                     best = Some((sol, taps));
                 }
@@ -171,43 +203,43 @@ impl Search {
                     r[(i + 1) * n + j + 1] = r[i * n + j] + pr(d + i) * pr(d + j) - x(d + i) * x(d + j);
                 }
             }
-            // Cholesky of the upper triangle stored as rows (R = U^T U), in place.
+            // R is symmetric; only its upper triangle (row i, columns >= i) was
+            // built. Mirror it, then Cholesky R = L L^T row by row, so every inner
+            // product runs over two contiguous row prefixes.
+            for i in 0..n {
+                for j in i + 1..n {
+                    r[j * n + i] = r[i * n + j];
+                }
+            }
             let trace: f64 = (0..n).map(|i| r[i * n + i]).sum();
             let ridge = RIDGE * trace / n as f64 + 1.0;
             for i in 0..n {
                 r[i * n + i] += ridge;
             }
             for i in 0..n {
-                let mut dii = r[i * n + i];
-                for k in 0..i {
-                    dii -= r[k * n + i] * r[k * n + i];
-                }
-                if dii <= 0.0 || !dii.is_finite() {
-                    return None;
-                }
-                let dii = dii.sqrt();
-                r[i * n + i] = dii;
-                for j in i + 1..n {
-                    let mut v = r[i * n + j];
-                    for k in 0..i {
-                        v -= r[k * n + i] * r[k * n + j];
+                for j in 0..=i {
+                    let (ri, rj) = (i * n, j * n);
+                    let v = r[ri + j] - dot64(&r[ri..ri + j], &r[rj..rj + j]);
+                    if i == j {
+                        if v <= 0.0 || !v.is_finite() {
+                            return None;
+                        }
+                        r[ri + i] = v.sqrt();
+                    } else {
+                        r[ri + j] = v / r[rj + j];
                     }
-                    r[i * n + j] = v / dii;
                 }
             }
-            // Forward: U^T z = p; back: U h = z.
+            // Forward L z = p, back L^T h = z.
             let mut z = p.clone();
             for i in 0..n {
-                let mut v = z[i];
-                for k in 0..i {
-                    v -= r[k * n + i] * z[k];
-                }
-                z[i] = v / r[i * n + i];
+                let ri = i * n;
+                z[i] = (z[i] - dot64(&r[ri..ri + i], &z[..i])) / r[ri + i];
             }
             for i in (0..n).rev() {
                 let mut v = z[i];
                 for k in i + 1..n {
-                    v -= r[i * n + k] * z[k];
+                    v -= r[k * n + i] * z[k];
                 }
                 z[i] = v / r[i * n + i];
             }
@@ -224,4 +256,20 @@ impl Search {
     pub fn heap_bytes(&self) -> usize {
         self.c.capacity() * 4 + self.r0.capacity() * 8 + self.pre.capacity() * 4
     }
+}
+
+/// f64 dot product with four partial sums (the solve's inner loop).
+fn dot64(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = a.len() / 4;
+    for c in 0..chunks {
+        for l in 0..4 {
+            acc[l] += a[c * 4 + l] * b[c * 4 + l];
+        }
+    }
+    let mut t = 0.0;
+    for i in chunks * 4..a.len() {
+        t += a[i] * b[i];
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + t
 }

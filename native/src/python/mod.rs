@@ -4,10 +4,12 @@
 use pyo3::prelude::*;
 
 mod arrays;
+mod echo;
 mod g711;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     g711::register(m)?;
+    echo::register(m)?;
     Ok(())
 }
