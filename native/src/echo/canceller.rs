@@ -235,7 +235,9 @@ impl EchoCanceller {
         self.p_err += (e * e - self.p_err) * FAST;
         self.p_sin_slow += (s * s - self.p_sin_slow) * SLOW;
         self.p_err_slow += (e * e - self.p_err_slow) * SLOW;
-        self.background.update(e);
+        // Rin under the filter 20 dB below the activity threshold: no echo now.
+        let echo_free = self.filter.mean_power() < 0.01 * self.far_threshold;
+        self.background.update(e, echo_free);
 
         // The echo of Rin lasts the whole tail after Rin stops.
         if self.p_rin > self.far_threshold {

@@ -2,9 +2,11 @@
 
 use crate::common::noise::Rng;
 
-/// Tracks the near-end background as the lower envelope of the residual power:
-/// it follows drops within ~10 ms and rises with a 1 s time constant, so speech
-/// and echo bursts barely lift it.
+/// Tracks the near-end background as the lower envelope of the residual power,
+/// updated only while no echo can be present (Rin silent under the filter):
+/// it follows drops within ~10 ms and rises with a 0.5 s time constant, so
+/// near-end speech barely lifts it. WHY not during echo: the residual echo
+/// would lift the estimate and the comfort noise would carry echo level.
 #[derive(Clone, Debug)]
 pub struct Background {
     short: f32,
@@ -17,14 +19,18 @@ impl Background {
     }
 
     #[inline(always)]
-    pub fn update(&mut self, e: f32) {
-        // 32 ms power average: a white background's power is then steady to
-        // about +-0.5 dB, so the lower envelope sits close to its mean.
+    pub fn update(&mut self, e: f32, echo_free: bool) {
+        if !echo_free {
+            return;
+        }
+        // 32 ms power average over echo-free samples only: a white background's
+        // power is then steady to about +-0.5 dB, so the lower envelope sits
+        // close to its mean.
         self.short += (e * e - self.short) * (1.0 / 256.0);
         if self.short < self.level {
             self.level += (self.short - self.level) * (1.0 / 80.0);
         } else {
-            self.level += (self.short - self.level) * (1.0 / 8000.0);
+            self.level += (self.short - self.level) * (1.0 / 4000.0);
         }
     }
 
