@@ -183,6 +183,30 @@ def band(x, lo: float = 200.0, hi: float = 3600.0) -> np.ndarray:
     return np.fft.irfft(spec, x.size)
 
 
+def band_power(x, lo: float = 200.0, hi: float = 3600.0) -> float:
+    """Mean power of `x` within lo..hi Hz (Parseval over the FFT bins of `x`
+    alone, so nothing outside the segment leaks in)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return 0.0
+    spec = np.fft.rfft(x)
+    f = np.fft.rfftfreq(x.size, 1 / SAMPLE_RATE)
+    w = np.full(f.size, 2.0)
+    w[0] = 1.0
+    if x.size % 2 == 0:
+        w[-1] = 1.0
+    sel = (f >= lo) & (f <= hi)
+    return float(np.sum(w[sel] * np.abs(spec[sel]) ** 2) / x.size**2)
+
+
+def band_reduction_db(reference, residual, start: int, stop: int) -> float:
+    """10 log10 of the in-band (200-3600 Hz) power of `reference` over that of
+    `residual`, both over [start, stop)."""
+    a = band_power(np.asarray(reference, dtype=np.float64)[start:stop])
+    b = band_power(np.asarray(residual, dtype=np.float64)[start:stop])
+    return 10.0 * np.log10(max(a, 1e-20) / max(b, 1e-20))
+
+
 def reduction_db(reference, residual, start: int, stop: int) -> float:
     """10 log10 of the power of `reference` over that of `residual` in [start, stop)."""
     a = np.asarray(reference, dtype=np.float64)[start:stop]
@@ -223,3 +247,41 @@ def dtmf(digits: str, dbm0_per_tone: float, tone_ms: float = 100.0, gap_ms: floa
         parts.append(tone([rows[d], cols[d]], dbm0_per_tone, tone_ms))
         parts.append(silence(gap_ms))
     return concat(*parts)
+
+
+def echo_canceller_highpass(x) -> np.ndarray:
+    """The 4th-order Butterworth 150 Hz high-pass the echo canceller applies to
+    Sin (and Rin) before cancelling (bilinear transform, two sections), so tests
+    can compare Sout with the high-passed near-end signal. Applied by FFT
+    convolution with its impulse response (8192 samples, far below 1e-9 at the end)."""
+    x = np.asarray(x, dtype=np.float64)
+    h = _ec_highpass_impulse()
+    n = x.size + h.size - 1
+    size = 1 << (n - 1).bit_length()
+    return np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(h, size), size)[: x.size]
+
+
+_EC_HP = None
+
+
+def _ec_highpass_impulse() -> np.ndarray:
+    global _EC_HP
+    if _EC_HP is None:
+        y = np.zeros(8192)
+        y[0] = 1.0
+        for q in (0.5411961, 1.306563):
+            w0 = 2 * np.pi * 150.0 / SAMPLE_RATE
+            alpha = np.sin(w0) / (2 * q)
+            cw = np.cos(w0)
+            a0 = 1 + alpha
+            b = np.array([(1 + cw) / 2, -(1 + cw), (1 + cw) / 2]) / a0
+            a1, a2 = -2 * cw / a0, (1 - alpha) / a0
+            out = np.zeros_like(y)
+            x1 = x2 = y1 = y2 = 0.0
+            for i, v in enumerate(y):
+                o = b[0] * v + b[1] * x1 + b[2] * x2 - a1 * y1 - a2 * y2
+                x2, x1, y2, y1 = x1, v, y1, o
+                out[i] = o
+            y = out
+        _EC_HP = y
+    return _EC_HP

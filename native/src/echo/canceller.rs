@@ -3,7 +3,7 @@
 //! comfort noise, and the tone disabler.
 
 use super::comfort_noise::{Background, ComfortNoise};
-use super::delay::Search;
+use super::delay::{Search, RIDGE_FIRST, RIDGE_TRACK};
 use super::disabler::{Mode, ToneDisabler};
 use super::filter::{Highpass, History, ShortFilter};
 use super::nlp::Nlp;
@@ -24,17 +24,19 @@ pub const SHORT_TAPS: usize = 160;
 const FAR_ACTIVE_DBM0: f64 = -45.0;
 /// NLMS step once the least-squares search has placed the filter: small, so
 /// that it only tracks slow drift and cannot undo the LS solution in a burst.
-const MU: f32 = 0.1;
-/// Power smoothing: 16 ms for decisions, 32 ms for the path-change detector.
+const MU: f32 = 0.05;
+/// Power smoothing: 2 ms for the double-talk onset, 16 ms for decisions,
+/// 32 ms for the path-change detector.
+const ONSET: f32 = 1.0 / 16.0;
 const FAST: f32 = 1.0 / 128.0;
 const SLOW: f32 = 1.0 / 256.0;
 /// Double talk: residual within 10 dB of Sin (a converged canceller is far below).
 const DT_RATIO: f32 = 0.1;
 /// Hold adaptation frozen 30 ms after double talk ends.
 const DT_HANG: u32 = 240;
-/// A search restarts when the residual stays within 3 dB of Sin for 50 ms of far-end speech.
+/// A search restarts when the residual stays within 3 dB of Sin for 20 ms of far-end speech.
 const CHANGE_RATIO: f32 = 0.5;
-const CHANGE_SAMPLES: u32 = 400;
+const CHANGE_SAMPLES: u32 = 160;
 /// Solve every 5 ms of far-end speech for the first 250 ms, every 20 ms to
 /// 500 ms, every 100 ms later; stop after 1.5 s. WHY so often at first: the
 /// early target (20 dB over 150-500 ms) leaves a few tens of ms for the echo
@@ -51,6 +53,14 @@ const SEARCH_FAR_SAMPLES: usize = 12000;
 /// lower. During double talk both residuals are the near-end speech, so a
 /// search triggered by it changes nothing.
 const PROMOTE_RATIO: f64 = 0.7;
+/// Once converged, a search (path change or double talk) validates each
+/// candidate over 20 ms and needs it 3 dB better.
+const PROMOTE_RATIO_TRACKING: f64 = 0.5;
+/// ... and only if the shadow itself took at least 10 dB off Sin over those
+/// samples. WHY: near-end speech can be partly predictable from Rin (G.168's
+/// CSS uses the same voiced waveform both ways); a filter that "cancels" some
+/// of it must not replace the echo model during double talk.
+const PROMOTE_MIN_ERLE: f64 = 0.1;
 
 /// Construction options.
 #[derive(Clone, Copy, Debug)]
@@ -92,12 +102,16 @@ pub struct EchoCanceller {
     fg_err: f64,
     interval_sin: f64,
     converged: bool,
+    /// The running search was started by a filter that was already converged.
+    tracking: bool,
     change_count: u32,
     // Short-term powers.
     p_rin: f32,
     p_sin: f32,
     p_err: f32,
     p_sin_slow: f32,
+    p_sin_onset: f32,
+    p_err_onset: f32,
     p_err_slow: f32,
     far_hang: u32,
     dt_hang: u32,
@@ -137,11 +151,14 @@ impl EchoCanceller {
             fg_err: 0.0,
             interval_sin: 0.0,
             converged: false,
+            tracking: false,
             change_count: 0,
             p_rin: 0.0,
             p_sin: 0.0,
             p_err: 0.0,
             p_sin_slow: 0.0,
+            p_sin_onset: 0.0,
+            p_err_onset: 0.0,
             p_err_slow: 0.0,
             far_hang: 0,
             dt_hang: 0,
@@ -234,6 +251,8 @@ impl EchoCanceller {
         self.p_sin += (s * s - self.p_sin) * FAST;
         self.p_err += (e * e - self.p_err) * FAST;
         self.p_sin_slow += (s * s - self.p_sin_slow) * SLOW;
+        self.p_sin_onset += (s * s - self.p_sin_onset) * ONSET;
+        self.p_err_onset += (e * e - self.p_err_onset) * ONSET;
         self.p_err_slow += (e * e - self.p_err_slow) * SLOW;
         // Rin under the filter 20 dB below the activity threshold: no echo now.
         let echo_free = self.filter.mean_power() < 0.01 * self.far_threshold;
@@ -249,7 +268,7 @@ impl EchoCanceller {
         // Rin energy under the filter itself decides whether adapting is useful.
         let excited = self.filter.mean_power() > self.far_threshold;
 
-        if self.p_err > DT_RATIO * self.p_sin {
+        if self.p_err > DT_RATIO * self.p_sin || self.p_err_onset > DT_RATIO * self.p_sin_onset {
             self.dt_hang = DT_HANG;
         } else if self.dt_hang > 0 {
             self.dt_hang -= 1;
@@ -304,7 +323,7 @@ impl EchoCanceller {
         if self.far_in_search < self.next_solve {
             return;
         }
-        self.next_solve += if self.far_in_search < FIRST_UNTIL {
+        self.next_solve += if self.far_in_search < FIRST_UNTIL && !self.tracking {
             SOLVE_FIRST
         } else if self.far_in_search < EARLY_UNTIL {
             SOLVE_EARLY
@@ -312,7 +331,11 @@ impl EchoCanceller {
             SOLVE_LATE
         };
         // Judge the shadow on the samples since it was made.
-        if self.shadow_valid && self.interval_sin > 0.0 && self.shadow_err < PROMOTE_RATIO * self.fg_err {
+        if self.shadow_valid
+            && self.interval_sin > 0.0
+            && self.shadow_err < if self.tracking { PROMOTE_RATIO_TRACKING } else { PROMOTE_RATIO } * self.fg_err
+            && self.shadow_err < PROMOTE_MIN_ERLE * self.interval_sin
+        {
             self.filter.taps.copy_from_slice(&self.shadow.taps);
             self.filter.offset = self.shadow.offset;
             self.filter.resync(&self.hist);
@@ -320,9 +343,9 @@ impl EchoCanceller {
         }
         let n = self.filter.taps.len();
         let shadow = &mut self.shadow;
-        let dbg_n = self.n; let (se, fe) = (self.shadow_err, self.fg_err);
-        let made = self.search.solve(&self.hist, n, |sol, taps| {
-            if std::env::var("EC_DEBUG").is_ok() { eprintln!("n={dbg_n} off={} fit={:.1} shadow/fg {:.1} dB", sol.offset, 10.0*(sol.sin_energy/sol.residual.max(1e-9)).log10(), 10.0*(fe/se.max(1e-9)).log10()); }
+        let prior = (self.filter.offset, &self.filter.taps[..]);
+        let ridge = if self.converged { RIDGE_TRACK } else { RIDGE_FIRST };
+        let made = self.search.solve(&self.hist, n, prior, ridge, |sol, taps| {
             shadow.taps.copy_from_slice(taps);
             shadow.offset = sol.offset;
         });
@@ -342,8 +365,9 @@ impl EchoCanceller {
     fn start_search(&mut self) {
         self.search.restart(&self.hist);
         self.searching = true;
+        self.tracking = self.converged;
         self.far_in_search = 0;
-        self.next_solve = SOLVE_FIRST;
+        self.next_solve = if self.converged { SOLVE_EARLY } else { SOLVE_FIRST };
         self.shadow_valid = false;
         self.change_count = 0;
     }

@@ -25,8 +25,12 @@ use std::cell::RefCell;
 const WHITEN: f64 = 0.9;
 
 /// Relative Tikhonov regularisation of the normal equations (keeps the solve
-/// finite on narrow-band excitation such as the CSS voiced part).
-const RIDGE: f64 = 1.0e-5;
+/// finite on narrow-band excitation such as the CSS voiced part): light for a
+/// first convergence, heavier once a filter exists, so that directions Rin
+/// excites only through its coding noise (a tone's other frequencies) keep
+/// the running filter's values.
+pub const RIDGE_FIRST: f64 = 1.0e-5;
+pub const RIDGE_TRACK: f64 = 1.0e-3;
 
 /// Accumulators of one search.
 #[derive(Clone, Debug)]
@@ -161,13 +165,22 @@ impl Search {
 
     /// Solve for the `n`-tap filter; calls `accept` with the best solution over
     /// the candidate placements and its taps.
-    pub fn solve<R>(&self, hist: &History, n: usize, accept: impl FnOnce(&Solution, &[f32]) -> R) -> Option<R> {
+    /// `prior` (offset, taps) is the running filter: the solution is pulled
+    /// toward it, by the ridge weight, in directions the data does not excite.
+    pub fn solve<R>(
+        &self,
+        hist: &History,
+        n: usize,
+        prior: (usize, &[f32]),
+        ridge: f64,
+        accept: impl FnOnce(&Solution, &[f32]) -> R,
+    ) -> Option<R> {
         if self.samples < n {
             return None;
         }
         let mut best: Option<(Solution, Vec<f32>)> = None;
         for d in self.locate(hist, n) {
-            if let Some((sol, taps)) = self.solve_at(hist, n, d) {
+            if let Some((sol, taps)) = self.solve_at(hist, n, d, prior, ridge) {
                 if best.as_ref().is_none_or(|(s0, _)| sol.residual < s0.residual) {
                     best = Some((sol, taps));
                 }
@@ -176,7 +189,14 @@ impl Search {
         best.map(|(sol, taps)| accept(&sol, &taps))
     }
 
-    fn solve_at(&self, hist: &History, n: usize, d: usize) -> Option<(Solution, Vec<f32>)> {
+    fn solve_at(
+        &self,
+        hist: &History,
+        n: usize,
+        d: usize,
+        prior: (usize, &[f32]),
+        ridge_rel: f64,
+    ) -> Option<(Solution, Vec<f32>)> {
         let pre = &self.pre;
         let x = |u: usize| hist.lag(u) as f64;
         let pr = |u: usize| pre[u] as f64;
@@ -212,9 +232,20 @@ impl Search {
                 }
             }
             let trace: f64 = (0..n).map(|i| r[i * n + i]).sum();
-            let ridge = RIDGE * trace / n as f64 + 1.0;
+            let ridge = ridge_rel * trace / n as f64 + 1.0;
             for i in 0..n {
                 r[i * n + i] += ridge;
+            }
+            // Ridge toward the running filter rather than toward zero: minimise
+            // |s - h x|^2 + ridge |h - prior|^2. WHY: on a narrow-band Rin (a
+            // tone, G.168 test 6) the data pins down only two directions; the
+            // others must keep what the filter learnt from speech.
+            let (poff, ptaps) = prior;
+            for k in 0..n {
+                let lag = d + k;
+                if lag >= poff && lag < poff + ptaps.len() {
+                    p[k] += ridge * ptaps[lag - poff] as f64;
+                }
             }
             for i in 0..n {
                 for j in 0..=i {
@@ -243,7 +274,7 @@ impl Search {
                 }
                 z[i] = v / r[i * n + i];
             }
-            let fitted: f64 = z.iter().zip(p.iter()).map(|(h, c)| h * c).sum();
+            let fitted: f64 = z.iter().zip(self.c[d..d + n].iter()).map(|(h, &c)| h * c as f64).sum();
             if !fitted.is_finite() {
                 return None;
             }
