@@ -47,6 +47,9 @@ const SOLVE_EARLY: usize = 160;
 const SOLVE_LATE: usize = 800;
 const EARLY_UNTIL: usize = 4000;
 const SEARCH_FAR_SAMPLES: usize = 12000;
+/// A search started by a converged filter (path change or double talk) ends
+/// after 500 ms of far-end speech: a real path change is found within ~100 ms.
+const TRACK_FAR_SAMPLES: usize = 4000;
 /// A candidate from the search first runs as a shadow filter until the next
 /// solve; it replaces the running filter if its residual on those new samples
 /// (not the ones it was fitted on, where 160 taps can fit anything) was 1.5 dB
@@ -104,7 +107,11 @@ pub struct EchoCanceller {
     converged: bool,
     /// The running search was started by a filter that was already converged.
     tracking: bool,
+    promoted_in_search: bool,
     change_count: u32,
+    /// Failed tracking searches in a row (each doubles the evidence needed for
+    /// the next, so steady near-end noise cannot keep a search running).
+    backoff: u32,
     // Short-term powers.
     p_rin: f32,
     p_sin: f32,
@@ -152,7 +159,9 @@ impl EchoCanceller {
             interval_sin: 0.0,
             converged: false,
             tracking: false,
+            promoted_in_search: false,
             change_count: 0,
+            backoff: 0,
             p_rin: 0.0,
             p_sin: 0.0,
             p_err: 0.0,
@@ -279,7 +288,7 @@ impl EchoCanceller {
             if self.converged && excited && self.dt_hang == 0 {
                 self.filter.adapt(k, &self.hist, e, MU);
             }
-            self.run_search(s, e, excited);
+            self.run_search(s, e, excited, far_active);
         }
 
         let out = if self.cfg.nlp && mode == Mode::Normal {
@@ -296,19 +305,28 @@ impl EchoCanceller {
     }
 
     #[inline]
-    fn run_search(&mut self, s: f32, e: f32, excited: bool) {
+    fn run_search(&mut self, s: f32, e: f32, excited: bool, far_active: bool) {
         if !self.searching {
             // Restart when the residual stays close to Sin while Rin is active:
             // the path changed (or double talk, which the acceptance test rejects).
             if excited && (!self.converged || self.p_err_slow > CHANGE_RATIO * self.p_sin_slow) {
                 self.change_count += 1;
-                if self.change_count >= CHANGE_SAMPLES {
+                if self.change_count >= CHANGE_SAMPLES << self.backoff {
                     self.start_search();
                 }
             } else {
                 self.change_count = 0;
             }
             return;
+        }
+        // A search begins with the first far-end activity: until then the O(tail)
+        // accumulation is skipped (an idle channel costs almost nothing). Once
+        // begun it runs on every sample, as the sums must be contiguous.
+        if self.search.samples == 0 {
+            if !far_active {
+                return;
+            }
+            self.search.restart(&self.hist);
         }
         self.search.accumulate(self.kernel, s, &self.hist);
         if self.shadow_valid {
@@ -340,6 +358,7 @@ impl EchoCanceller {
             self.filter.offset = self.shadow.offset;
             self.filter.resync(&self.hist);
             self.converged = true;
+            self.promoted_in_search = true;
         }
         let n = self.filter.taps.len();
         let shadow = &mut self.shadow;
@@ -355,7 +374,13 @@ impl EchoCanceller {
             self.fg_err = 0.0;
             self.interval_sin = 0.0;
         }
-        if self.far_in_search >= SEARCH_FAR_SAMPLES {
+        let limit = if self.tracking { TRACK_FAR_SAMPLES } else { SEARCH_FAR_SAMPLES };
+        if self.far_in_search >= limit {
+            if self.tracking && !self.promoted_in_search {
+                self.backoff = (self.backoff + 1).min(5);
+            } else {
+                self.backoff = 0;
+            }
             self.searching = false;
             self.shadow_valid = false;
             self.change_count = 0;
@@ -366,6 +391,7 @@ impl EchoCanceller {
         self.search.restart(&self.hist);
         self.searching = true;
         self.tracking = self.converged;
+        self.promoted_in_search = false;
         self.far_in_search = 0;
         self.next_solve = if self.converged { SOLVE_EARLY } else { SOLVE_FIRST };
         self.shadow_valid = false;

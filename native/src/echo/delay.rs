@@ -69,12 +69,13 @@ impl Search {
         Self { c: vec![0.0; tail], r0: vec![0.0; n], pre: vec![0.0; tail], sum_ss: 0.0, sum_xw: 0.0, samples: 0 }
     }
 
-    /// Start afresh; the far-end samples before now are taken from `hist`.
+    /// Start afresh with the current sample (already at lag 0 of `hist`, not yet
+    /// accumulated); the far-end samples before it are kept from `hist`.
     pub fn restart(&mut self, hist: &History) {
         self.c.iter_mut().for_each(|v| *v = 0.0);
         self.r0.iter_mut().for_each(|v| *v = 0.0);
         let tail = self.pre.len();
-        self.pre.copy_from_slice(hist.lags(0, tail));
+        self.pre.copy_from_slice(hist.lags(1, tail));
         self.sum_ss = 0.0;
         self.sum_xw = 0.0;
         self.samples = 0;
