@@ -150,14 +150,3 @@ fn nlp_returns_echo_below_minus_65() {
     let db = power_to_dbm0(Law::Alaw, late);
     assert!(db < -65.0, "{db}");
 }
-
-#[test]
-#[ignore]
-fn debug_profile() {
-    let cfg = Config { nlp: false, ..Config::default() };
-    for (m, d) in [("D.7", 860usize), ("D.6", 400), ("D.9", 860)] {
-        let r = run(m, 6.0, d, cfg, 1.0);
-        let prof: Vec<String> = (0..20).map(|w| format!("{:.0}", reduction_db(&r, w * 400, w * 400 + 400))).collect();
-        eprintln!("{m} {d}: {}", prof.join(" "));
-    }
-}
