@@ -38,3 +38,15 @@ def test_convergence(model, erl, where, level):
           f"late {late:.1f} (L {l_late:.1f})")
     assert early >= min(20.0, l_early - 2.0)
     assert late >= min(35.0, l_late - 2.0)
+
+
+@pytest.mark.parametrize("tail,model,delay", [(16, "D.2", 0), (16, "D.9", 20), (32, "D.5", 100), (32, "D.3", 150),
+                                              (64, "D.7", 0), (64, "D.8", 380)])
+def test_shorter_tails(tail, model, delay):
+    case = make_case(S.css(5000, -20.0, seed=5), model, 12.0, delay)
+    sout = dsp.EchoCanceller(tail_ms=tail, nlp=False).process(case.sin, case.rin)
+    early, l_early = reduction(case, sout, *EARLY)
+    late, l_late = reduction(case, sout, *LATE)
+    print(f"tail {tail} {model} delay {delay}: early {early:.1f} (L {l_early:.1f}), late {late:.1f} (L {l_late:.1f})")
+    assert early >= min(20.0, l_early - 2.0)
+    assert late >= min(35.0, l_late - 2.0)
