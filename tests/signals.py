@@ -285,3 +285,39 @@ def _ec_highpass_impulse() -> np.ndarray:
             y = out
         _EC_HP = y
     return _EC_HP
+
+
+_SPEECH_CACHE: dict = {}
+
+
+def espeak_speech(text: str, dbm0: float, voice: str = "en", speed: int = 150, law: str = "alaw") -> np.ndarray:
+    """Real synthetic speech from espeak-ng, float64 at 8 kHz, band-limited to
+    200-3400 Hz (a telephone channel) and scaled so its mean power over the whole
+    utterance (pauses included) is `dbm0`."""
+    import io
+    import subprocess
+    import wave
+
+    key = (text, voice, speed)
+    if key not in _SPEECH_CACHE:
+        wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", text],
+                             check=True, capture_output=True).stdout
+        with wave.open(io.BytesIO(wav)) as w:
+            rate = w.getframerate()
+            x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
+        # FFT resampling to 8 kHz with the telephone band kept.
+        n_out = int(round(x.size * SAMPLE_RATE / rate))
+        spec = np.fft.rfft(x)
+        f = np.fft.rfftfreq(x.size, 1 / rate)
+        spec[(f < 200) | (f > 3400)] = 0
+        keep = n_out // 2 + 1
+        y = np.fft.irfft(spec[:keep], n_out) * (n_out / x.size)
+        _SPEECH_CACHE[key] = y
+    y = _SPEECH_CACHE[key]
+    return y * np.sqrt(reference_power(law) * 10.0 ** (dbm0 / 10.0) / np.mean(y * y))
+
+
+def first_activity(x, threshold: float = 100.0) -> int:
+    """Index of the first sample whose magnitude exceeds `threshold`."""
+    idx = np.nonzero(np.abs(np.asarray(x, dtype=np.float64)) > threshold)[0]
+    return int(idx[0]) if idx.size else 0

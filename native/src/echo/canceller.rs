@@ -30,8 +30,13 @@ const MU: f32 = 0.05;
 const ONSET: f32 = 1.0 / 16.0;
 const FAST: f32 = 1.0 / 128.0;
 const SLOW: f32 = 1.0 / 256.0;
-/// Double talk: residual within 10 dB of Sin (a converged canceller is far below).
+/// Double talk: residual 6 dB above its usual share of Sin (tracked while
+/// adapting), but never less than 10 dB below Sin. WHY adaptive: a converged
+/// canceller leaves ~35 dB; near-end speech 10-30 dB below the echo already
+/// disturbs NLMS, and a fixed 10 dB threshold lets those syllables through.
 const DT_RATIO: f32 = 0.1;
+const DT_MARGIN: f32 = 4.0;
+const DT_FLOOR: f32 = 1.0e-3;
 /// Hold adaptation frozen 30 ms after double talk ends.
 const DT_HANG: u32 = 240;
 /// A search restarts when the residual stays within 3 dB of Sin for 20 ms of far-end speech.
@@ -121,6 +126,8 @@ pub struct EchoCanceller {
     p_err_onset: f32,
     p_err_slow: f32,
     far_hang: u32,
+    /// Usual residual/Sin power ratio while adapting (for the double-talk test).
+    residual_share: f32,
     // Short-term autocorrelation of Rin at lags 0..2 (narrow-band detector).
     ac: [f32; 3],
     dt_hang: u32,
@@ -172,6 +179,7 @@ impl EchoCanceller {
             p_err_onset: 0.0,
             p_err_slow: 0.0,
             far_hang: 0,
+            residual_share: DT_RATIO,
             ac: [0.0; 3],
             dt_hang: 0,
             far_threshold: dbm0_to_power(Law::Alaw, FAR_ACTIVE_DBM0) as f32,
@@ -284,7 +292,8 @@ impl EchoCanceller {
         // Rin energy under the filter itself decides whether adapting is useful.
         let excited = self.filter.mean_power() > self.far_threshold;
 
-        if self.p_err > DT_RATIO * self.p_sin || self.p_err_onset > DT_RATIO * self.p_sin_onset {
+        let dt_ratio = (DT_MARGIN * self.residual_share).clamp(DT_FLOOR, DT_RATIO);
+        if self.p_err > dt_ratio * self.p_sin || self.p_err_onset > dt_ratio * self.p_sin_onset {
             self.dt_hang = DT_HANG;
         } else if self.dt_hang > 0 {
             self.dt_hang -= 1;
@@ -294,6 +303,10 @@ impl EchoCanceller {
         if !frozen {
             if self.converged && excited && self.dt_hang == 0 && !self.narrow_band() {
                 self.filter.adapt(k, &self.hist, e, MU);
+                if self.p_sin_slow > 0.0 {
+                    let share = self.p_err_slow / self.p_sin_slow;
+                    self.residual_share += (share - self.residual_share) * (1.0 / 2000.0);
+                }
             }
             self.run_search(s, e, excited, far_active);
         }
