@@ -55,6 +55,7 @@ const SEARCH_FAR_SAMPLES: usize = 12000;
 /// A search started by a converged filter (path change or double talk) ends
 /// after 500 ms of far-end speech: a real path change is found within ~100 ms.
 const TRACK_FAR_SAMPLES: usize = 4000;
+const MAX_SEARCH_SAMPLES: usize = 80_000;
 /// A candidate from the search first runs as a shadow filter until the next
 /// solve; it replaces the running filter if its residual on those new samples
 /// (not the ones it was fitted on, where 160 taps can fit anything) was 1.5 dB
@@ -382,6 +383,15 @@ impl EchoCanceller {
         }
         if excited {
             self.far_in_search += 1;
+        }
+        // End a search that ran 10 s without enough far-end speech (a channel
+        // with only low-level Rin): the O(tail) accumulation is not free, and
+        // the next far-end speech starts a new search.
+        if self.search.samples >= MAX_SEARCH_SAMPLES {
+            self.searching = false;
+            self.shadow_valid = false;
+            self.change_count = 0;
+            return;
         }
         if self.far_in_search < self.next_solve {
             return;
