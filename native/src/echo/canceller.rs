@@ -56,6 +56,10 @@ const SEARCH_FAR_SAMPLES: usize = 12000;
 /// after 500 ms of far-end speech: a real path change is found within ~100 ms.
 const TRACK_FAR_SAMPLES: usize = 4000;
 const MAX_SEARCH_SAMPLES: usize = 80_000;
+/// A tracking search ends after three candidates that were not even 1 dB
+/// better than the running filter.
+const TRACK_NO_GAIN: f64 = 0.8;
+const TRACK_MAX_FAILS: u32 = 3;
 /// A candidate from the search first runs as a shadow filter until the next
 /// solve; it replaces the running filter if its residual on those new samples
 /// (not the ones it was fitted on, where 160 taps can fit anything) was 1.5 dB
@@ -63,8 +67,11 @@ const MAX_SEARCH_SAMPLES: usize = 80_000;
 /// search triggered by it changes nothing.
 const PROMOTE_RATIO: f64 = 0.7;
 /// Once converged, a search (path change or double talk) validates each
-/// candidate over 20 ms and needs it 3 dB better.
-const PROMOTE_RATIO_TRACKING: f64 = 0.5;
+/// candidate over 20 ms and needs it 6 dB better: a real path change leaves
+/// the old filter at ~0 dB and the new one at 20 dB or more, while during
+/// double talk a candidate fitted partly to the near-end speech sometimes wins
+/// a short interval by a few dB.
+const PROMOTE_RATIO_TRACKING: f64 = 0.25;
 /// ... and only if the shadow itself took at least 10 dB off Sin over those
 /// samples. WHY: near-end speech can be partly predictable from Rin (G.168's
 /// CSS uses the same voiced waveform both ways); a filter that "cancels" some
@@ -114,6 +121,7 @@ pub struct EchoCanceller {
     /// The running search was started by a filter that was already converged.
     tracking: bool,
     promoted_in_search: bool,
+    track_fails: u32,
     change_count: u32,
     /// Failed tracking searches in a row (each doubles the evidence needed for
     /// the next, so steady near-end noise cannot keep a search running).
@@ -170,6 +178,7 @@ impl EchoCanceller {
             converged: false,
             tracking: false,
             promoted_in_search: false,
+            track_fails: 0,
             change_count: 0,
             backoff: 0,
             p_rin: 0.0,
@@ -388,9 +397,7 @@ impl EchoCanceller {
         // with only low-level Rin): the O(tail) accumulation is not free, and
         // the next far-end speech starts a new search.
         if self.search.samples >= MAX_SEARCH_SAMPLES {
-            self.searching = false;
-            self.shadow_valid = false;
-            self.change_count = 0;
+            self.end_search();
             return;
         }
         if self.far_in_search < self.next_solve {
@@ -415,6 +422,16 @@ impl EchoCanceller {
             self.filter.resync(&self.hist);
             self.converged = true;
             self.promoted_in_search = true;
+        } else if self.tracking && !self.promoted_in_search && self.shadow_valid && self.interval_sin > 0.0 {
+            // A tracking search whose candidates are no better than the running
+            // filter (near-end speech or noise, not a new path) ends early.
+            if self.shadow_err > TRACK_NO_GAIN * self.fg_err {
+                self.track_fails += 1;
+                if self.track_fails >= TRACK_MAX_FAILS {
+                    self.end_search();
+                    return;
+                }
+            }
         }
         let n = self.filter.taps.len();
         let shadow = &mut self.shadow;
@@ -432,15 +449,19 @@ impl EchoCanceller {
         }
         let limit = if self.tracking { TRACK_FAR_SAMPLES } else { SEARCH_FAR_SAMPLES };
         if self.far_in_search >= limit {
-            if self.tracking && !self.promoted_in_search {
-                self.backoff = (self.backoff + 1).min(5);
-            } else {
-                self.backoff = 0;
-            }
-            self.searching = false;
-            self.shadow_valid = false;
-            self.change_count = 0;
+            self.end_search();
         }
+    }
+
+    fn end_search(&mut self) {
+        if self.tracking && !self.promoted_in_search {
+            self.backoff = (self.backoff + 1).min(5);
+        } else {
+            self.backoff = 0;
+        }
+        self.searching = false;
+        self.shadow_valid = false;
+        self.change_count = 0;
     }
 
     fn start_search(&mut self) {
@@ -448,6 +469,7 @@ impl EchoCanceller {
         self.searching = true;
         self.tracking = self.converged;
         self.promoted_in_search = false;
+        self.track_fails = 0;
         self.far_in_search = 0;
         self.next_solve = if self.converged { SOLVE_EARLY } else { SOLVE_FIRST };
         self.shadow_valid = false;
