@@ -56,10 +56,10 @@ const SEARCH_FAR_SAMPLES: usize = 12000;
 /// after 500 ms of far-end speech: a real path change is found within ~100 ms.
 const TRACK_FAR_SAMPLES: usize = 4000;
 const MAX_SEARCH_SAMPLES: usize = 80_000;
-/// A tracking search ends after three candidates that were not even 1 dB
-/// better than the running filter.
+/// A search ends after two candidates that were not even 1 dB better than
+/// the running filter (for a first search, only after its first 500 ms).
 const TRACK_NO_GAIN: f64 = 0.8;
-const TRACK_MAX_FAILS: u32 = 3;
+const TRACK_MAX_FAILS: u32 = 2;
 /// A candidate from the search first runs as a shadow filter until the next
 /// solve; it replaces the running filter if its residual on those new samples
 /// (not the ones it was fitted on, where 160 taps can fit anything) was 1.5 dB
@@ -422,10 +422,17 @@ impl EchoCanceller {
             self.filter.resync(&self.hist);
             self.converged = true;
             self.promoted_in_search = true;
-        } else if self.tracking && !self.promoted_in_search && self.shadow_valid && self.interval_sin > 0.0 {
+        } else if self.shadow_valid && self.interval_sin > 0.0 {
             // A tracking search whose candidates are no better than the running
-            // filter (near-end speech or noise, not a new path) ends early.
-            if self.shadow_err > TRACK_NO_GAIN * self.fg_err {
+            // filter (near-end speech or noise, not a new path) ends early; so
+            // does a first search, once past its first 500 ms, whose candidates
+            // stopped improving on the filter it already placed.
+            let stalled = if self.tracking {
+                !self.promoted_in_search
+            } else {
+                self.converged && self.far_in_search >= EARLY_UNTIL
+            };
+            if stalled && self.shadow_err > TRACK_NO_GAIN * self.fg_err {
                 self.track_fails += 1;
                 if self.track_fails >= TRACK_MAX_FAILS {
                     self.end_search();

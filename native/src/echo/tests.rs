@@ -150,3 +150,24 @@ fn nlp_returns_echo_below_minus_65() {
     let db = power_to_dbm0(Law::Alaw, late);
     assert!(db < -65.0, "{db}");
 }
+
+#[test]
+fn solve_cost_is_reported() {
+    // Times one least-squares solve (three candidate windows) on a converging search.
+    let tail = 1024;
+    let mut hist = filter::History::new(tail + 1);
+    let mut search = delay::Search::new(tail, SHORT_TAPS);
+    let mut r = Rng::new(3);
+    for _ in 0..4000 {
+        let x = (r.gaussian() * 1000.0) as f32;
+        hist.push(x);
+        search.accumulate(simd::detect(), x * 0.3, &hist);
+    }
+    let prior = vec![0.0f32; SHORT_TAPS];
+    let t = std::time::Instant::now();
+    let reps = 5;
+    for _ in 0..reps {
+        search.solve(&hist, SHORT_TAPS, (0, &prior), delay::RIDGE_FIRST, |_, _| ()).unwrap();
+    }
+    eprintln!("solve: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
+}
