@@ -117,6 +117,9 @@ pub struct EchoCanceller {
     shadow_err: f64,
     fg_err: f64,
     interval_sin: f64,
+    /// Sin energy accumulated since the last solve, and the least worth solving for.
+    sin_since_solve: f64,
+    silent_sin: f64,
     converged: bool,
     /// The running search was started by a filter that was already converged.
     tracking: bool,
@@ -175,6 +178,9 @@ impl EchoCanceller {
             shadow_err: 0.0,
             fg_err: 0.0,
             interval_sin: 0.0,
+            sin_since_solve: 0.0,
+            // -65 dBm0 on average: below it Sin holds no echo worth a solve.
+            silent_sin: dbm0_to_power(Law::Alaw, -65.0),
             converged: false,
             tracking: false,
             promoted_in_search: false,
@@ -400,9 +406,18 @@ impl EchoCanceller {
             self.end_search();
             return;
         }
+        self.sin_since_solve += s as f64 * s as f64;
         if self.far_in_search < self.next_solve {
             return;
         }
+        let interval = if self.far_in_search < FIRST_UNTIL && !self.tracking { SOLVE_FIRST } else { SOLVE_EARLY };
+        if self.sin_since_solve < self.silent_sin * interval as f64 {
+            // No echo yet (a path at the end of the tail, or a silent line):
+            // a solve would learn nothing new.
+            self.next_solve += SOLVE_FIRST;
+            return;
+        }
+        self.sin_since_solve = 0.0;
         self.next_solve += if self.far_in_search < FIRST_UNTIL && !self.tracking {
             SOLVE_FIRST
         } else if self.far_in_search < EARLY_UNTIL {
