@@ -459,7 +459,7 @@ impl EchoCanceller {
         let shadow = &mut self.shadow;
         let prior = (self.filter.offset, &self.filter.taps[..]);
         let ridge = if self.converged { RIDGE_TRACK } else { RIDGE_FIRST };
-        let made = self.search.solve(&self.hist, n, prior, ridge, |sol, taps| {
+        let made = self.search.solve(self.kernel, &self.hist, n, prior, ridge, |sol, taps| {
             shadow.taps.copy_from_slice(taps);
             shadow.offset = sol.offset;
         });

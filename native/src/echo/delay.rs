@@ -17,6 +17,7 @@
 //! seconds; it is what makes 20 dB within 150 ms possible.
 
 use super::filter::History;
+use super::simd::Kernel;
 use std::cell::RefCell;
 
 /// Pre-whitening coefficient of the first-order filter (1 - a z^-1) applied to
@@ -58,6 +59,8 @@ pub struct Solution {
 pub struct Scratch {
     r: Vec<f64>,
     p: Vec<f64>,
+    wide_pre: Vec<f64>,
+    wide_x: Vec<f64>,
 }
 
 thread_local! {
@@ -84,7 +87,7 @@ impl Search {
     /// Add the current sample: `s` is Sin (filtered), `hist` already holds the
     /// current Rin sample at lag 0.
     #[inline]
-    pub fn accumulate(&mut self, k: super::simd::Kernel, s: f32, hist: &History) {
+    pub fn accumulate(&mut self, k: Kernel, s: f32, hist: &History) {
         let tail = self.c.len();
         k.axpy(s, hist.lags(0, tail), &mut self.c);
         let x0 = hist.lag(0) as f64;
@@ -170,6 +173,7 @@ impl Search {
     /// toward it, by the ridge weight, in directions the data does not excite.
     pub fn solve<R>(
         &self,
+        k: Kernel,
         hist: &History,
         n: usize,
         prior: (usize, &[f32]),
@@ -181,7 +185,7 @@ impl Search {
         }
         let mut best: Option<(Solution, Vec<f32>)> = None;
         for d in self.locate(hist, n) {
-            if let Some((sol, taps)) = self.solve_at(hist, n, d, prior, ridge) {
+            if let Some((sol, taps)) = self.solve_at(k, hist, n, d, prior, ridge) {
                 if best.as_ref().is_none_or(|(s0, _)| sol.residual < s0.residual) {
                     best = Some((sol, taps));
                 }
@@ -192,6 +196,7 @@ impl Search {
 
     fn solve_at(
         &self,
+        kern: Kernel,
         hist: &History,
         n: usize,
         d: usize,
@@ -203,19 +208,21 @@ impl Search {
         let pr = |u: usize| pre[u] as f64;
         SCRATCH.with(|cell| {
             let mut sc = cell.borrow_mut();
-            let Scratch { r, p } = &mut *sc;
+            let Scratch { r, p, wide_pre, wide_x } = &mut *sc;
             r.clear();
             r.resize(n * n, 0.0);
             p.clear();
             p.extend(self.c[d..d + n].iter().map(|&v| v as f64));
             // Row 0: R[0][k] = sum over the search of x[m-d] x[m-d-k]
             //       = r0[k] + (terms before the start) - (terms of the last d samples).
+            // Both sums are correlations of contiguous runs: done in f64 SIMD.
+            wide_pre.clear();
+            wide_pre.extend(pre[..d + n].iter().map(|&v| v as f64));
+            wide_x.clear();
+            wide_x.extend(hist.lags(0, d + n).iter().map(|&v| v as f64));
             for k in 0..n {
-                let mut v = self.r0[k];
-                for u in 0..d {
-                    v += pr(u) * pr(u + k) - x(u) * x(u + k);
-                }
-                r[k] = v;
+                r[k] = self.r0[k] + kern.dot64(&wide_pre[..d], &wide_pre[k..k + d])
+                    - kern.dot64(&wide_x[..d], &wide_x[k..k + d]);
             }
             // R[i+1][i+1+k] = R[i][i+k] + pre[d+i] pre[d+i+k] - x(d+i) x(d+i+k).
             for i in 0..n - 1 {
@@ -251,7 +258,7 @@ impl Search {
             for i in 0..n {
                 for j in 0..=i {
                     let (ri, rj) = (i * n, j * n);
-                    let v = r[ri + j] - dot64(&r[ri..ri + j], &r[rj..rj + j]);
+                    let v = r[ri + j] - kern.dot64(&r[ri..ri + j], &r[rj..rj + j]);
                     if i == j {
                         if v <= 0.0 || !v.is_finite() {
                             return None;
@@ -266,7 +273,7 @@ impl Search {
             let mut z = p.clone();
             for i in 0..n {
                 let ri = i * n;
-                z[i] = (z[i] - dot64(&r[ri..ri + i], &z[..i])) / r[ri + i];
+                z[i] = (z[i] - kern.dot64(&r[ri..ri + i], &z[..i])) / r[ri + i];
             }
             for i in (0..n).rev() {
                 let mut v = z[i];
@@ -288,20 +295,4 @@ impl Search {
     pub fn heap_bytes(&self) -> usize {
         self.c.capacity() * 4 + self.r0.capacity() * 8 + self.pre.capacity() * 4
     }
-}
-
-/// f64 dot product with four partial sums (the solve's inner loop).
-fn dot64(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let chunks = a.len() / 4;
-    for c in 0..chunks {
-        for l in 0..4 {
-            acc[l] += a[c * 4 + l] * b[c * 4 + l];
-        }
-    }
-    let mut t = 0.0;
-    for i in chunks * 4..a.len() {
-        t += a[i] * b[i];
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + t
 }

@@ -53,6 +53,19 @@ impl Kernel {
         }
     }
 
+    /// Sum of a[i]*b[i] in f64 (the least-squares solve's inner loop).
+    #[inline]
+    pub fn dot64(self, a: &[f64], b: &[f64]) -> f64 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        match self {
+            Kernel::Scalar => dot64_scalar(a, b),
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as for `dot`.
+            Kernel::Avx2Fma => unsafe { avx2::dot64(a, b) },
+        }
+    }
+
     /// y[i] += k * x[i] over the common length.
     #[inline]
     pub fn axpy(self, k: f32, x: &[f32], y: &mut [f32]) {
@@ -83,6 +96,22 @@ pub fn dot_scalar(a: &[f32], b: &[f32]) -> f32 {
         tail += a[i] * b[i];
     }
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// f64 dot product with four partial sums.
+pub fn dot64_scalar(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let chunks = a.len() / 4;
+    for c in 0..chunks {
+        for l in 0..4 {
+            acc[l] += a[c * 4 + l] * b[c * 4 + l];
+        }
+    }
+    let mut t = 0.0;
+    for i in chunks * 4..a.len() {
+        t += a[i] * b[i];
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + t
 }
 
 pub fn axpy_scalar(k: f32, x: &[f32], y: &mut [f32]) {
@@ -130,6 +159,35 @@ mod avx2 {
     }
 
     #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn dot64(a: &[f64], b: &[f64]) -> f64 {
+        let n = a.len();
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut s0 = _mm256_setzero_pd();
+        let mut s1 = _mm256_setzero_pd();
+        let mut i = 0;
+        while i + 8 <= n {
+            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(pa.add(i)), _mm256_loadu_pd(pb.add(i)), s0);
+            s1 = _mm256_fmadd_pd(_mm256_loadu_pd(pa.add(i + 4)), _mm256_loadu_pd(pb.add(i + 4)), s1);
+            i += 8;
+        }
+        while i + 4 <= n {
+            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(pa.add(i)), _mm256_loadu_pd(pb.add(i)), s0);
+            i += 4;
+        }
+        let s = _mm256_add_pd(s0, s1);
+        let hi = _mm256_extractf128_pd(s, 1);
+        let lo = _mm256_castpd256_pd128(s);
+        let q = _mm_add_pd(hi, lo);
+        let q = _mm_add_sd(q, _mm_unpackhi_pd(q, q));
+        let mut total = _mm_cvtsd_f64(q);
+        while i < n {
+            total += *pa.add(i) * *pb.add(i);
+            i += 1;
+        }
+        total
+    }
+
+    #[target_feature(enable = "avx2,fma")]
     pub unsafe fn axpy(k: f32, x: &[f32], y: &mut [f32]) {
         let n = x.len();
         let (px, py) = (x.as_ptr(), y.as_mut_ptr());
@@ -167,6 +225,11 @@ mod tests {
             for k in [Kernel::Scalar, fast] {
                 let d = k.dot(&a, &b) as f64;
                 assert!((d - exact).abs() <= 1e-5 * scale, "{k:?} n={n} {d} vs {exact}");
+            }
+            let (a64, b64): (Vec<f64>, Vec<f64>) = (a.iter().map(|&v| v as f64).collect(), b.iter().map(|&v| v as f64).collect());
+            for k in [Kernel::Scalar, fast] {
+                let d = k.dot64(&a64, &b64);
+                assert!((d - exact).abs() <= 1e-9 * scale, "{k:?} n={n} {d} vs {exact}");
             }
             let mut y1 = b.clone();
             let mut y2 = b.clone();
