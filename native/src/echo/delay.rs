@@ -184,7 +184,14 @@ impl Search {
             return None;
         }
         let mut best: Option<(Solution, Vec<f32>)> = None;
-        for d in self.locate(hist, n) {
+        let mut cands = self.locate(hist, n);
+        // Once a filter runs and the strongest candidate agrees with its place,
+        // the others are not worth a solve each.
+        let (poff, ptaps) = prior;
+        if cands[0].abs_diff(poff) <= 4 && ptaps.iter().any(|&t| t != 0.0) {
+            cands.truncate(1);
+        }
+        for d in cands {
             if let Some((sol, taps)) = self.solve_at(k, hist, n, d, prior, ridge) {
                 if best.as_ref().is_none_or(|(s0, _)| sol.residual < s0.residual) {
                     best = Some((sol, taps));
