@@ -14,9 +14,9 @@ use crate::common::Law;
 /// Echo path capacities accepted (G.168 clause 3: declared tail, ms).
 pub const TAIL_MS: [usize; 4] = [16, 32, 64, 128];
 
-/// Length of the short filter. The G.168 Annex D models have all their
-/// significant taps within 115 lags (Table D.1 data); 160 leaves margin for
-/// the placement error of the delay finder.
+/// Length of the short filter. The G.168 Annex D models D.2-D.9 have all their
+/// significant taps (above 1 % of the peak) within 115 lags; 160 leaves margin
+/// for the placement error of the delay finder.
 pub const SHORT_TAPS: usize = 160;
 
 /// Far end counts as active above this level (G.168 tests use -30 dBm0 and up;
