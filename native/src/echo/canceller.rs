@@ -24,7 +24,7 @@ pub const SHORT_TAPS: usize = 160;
 const FAR_ACTIVE_DBM0: f64 = -45.0;
 /// NLMS step once the least-squares search has placed the filter: small, so
 /// that it only tracks slow drift and cannot undo the LS solution in a burst.
-const MU: f32 = 0.05;
+const MU: f32 = 0.1;
 /// Power smoothing: 2 ms for the double-talk onset, 16 ms for decisions,
 /// 32 ms for the path-change detector.
 const ONSET: f32 = 1.0 / 16.0;
@@ -39,8 +39,12 @@ const DT_MARGIN: f32 = 4.0;
 const DT_FLOOR: f32 = 1.0e-3;
 /// Hold adaptation frozen 30 ms after double talk ends.
 const DT_HANG: u32 = 240;
-/// A search restarts when the residual stays within 3 dB of Sin for 20 ms of far-end speech.
-const CHANGE_RATIO: f32 = 0.5;
+/// A search restarts when the residual stays within 10 dB of Sin for 20 ms of
+/// far-end speech (counted leakily, so a residual hovering near the threshold
+/// still triggers). WHY 10 dB, the double-talk threshold: a filter between 3
+/// and 10 dB is treated as double talk and NLMS stays frozen, so only a search
+/// can get it out (e.g. after a first convergence spoilt by double talk).
+const CHANGE_RATIO: f32 = 0.1;
 const CHANGE_SAMPLES: u32 = 160;
 /// Solve every 5 ms of far-end speech for the first 250 ms, every 20 ms to
 /// 500 ms, every 100 ms later; stop after 1.5 s. WHY so often at first: the
@@ -56,10 +60,19 @@ const SEARCH_FAR_SAMPLES: usize = 12000;
 /// after 500 ms of far-end speech: a real path change is found within ~100 ms.
 const TRACK_FAR_SAMPLES: usize = 4000;
 const MAX_SEARCH_SAMPLES: usize = 80_000;
+/// After 5 s of far-end speech without a new filter, a refinement search runs
+/// (as a tracking search: it replaces the filter only if 6 dB better). WHY:
+/// NLMS on speech is slow, so a filter first fitted during double talk would
+/// otherwise stay some 10 dB short of what the line allows.
+const REFINE_FAR_SAMPLES: usize = 40_000;
 /// A search ends after two candidates that were not even 1 dB better than
 /// the running filter (for a first search, only after its first 500 ms).
 const TRACK_NO_GAIN: f64 = 0.8;
+/// Each failed tracking search doubles the evidence needed for the next, up
+/// to 2^3 x 20 ms = 160 ms of far-end speech.
+const MAX_BACKOFF: u32 = 3;
 const TRACK_MAX_FAILS: u32 = 2;
+const TRACK_MIN_FAR_SAMPLES: usize = 1600;
 /// A candidate from the search first runs as a shadow filter until the next
 /// solve; it replaces the running filter if its residual on those new samples
 /// (not the ones it was fitted on, where 160 taps can fit anything) was 1.5 dB
@@ -77,6 +90,11 @@ const PROMOTE_RATIO_TRACKING: f64 = 0.25;
 /// CSS uses the same voiced waveform both ways); a filter that "cancels" some
 /// of it must not replace the echo model during double talk.
 const PROMOTE_MIN_ERLE: f64 = 0.1;
+/// A tracking candidate taking 15 dB off Sin is promoted at once (a new path
+/// found); between 10 and 15 dB it must win a second interval too (during
+/// double talk a candidate fitted partly to the near-end speech, e.g. the CSS
+/// voiced part that both directions share, can win one interval).
+const PROMOTE_CLEAR_ERLE: f64 = 0.0316;
 
 /// Construction options.
 #[derive(Clone, Copy, Debug)]
@@ -125,6 +143,10 @@ pub struct EchoCanceller {
     tracking: bool,
     promoted_in_search: bool,
     track_fails: u32,
+    /// The shadow won its first interval of a tracking search and is on trial for a second.
+    pending: bool,
+    /// Far-end samples since the filter was last replaced or refined.
+    far_since_search: usize,
     change_count: u32,
     /// Failed tracking searches in a row (each doubles the evidence needed for
     /// the next, so steady near-end noise cannot keep a search running).
@@ -185,6 +207,8 @@ impl EchoCanceller {
             tracking: false,
             promoted_in_search: false,
             track_fails: 0,
+            pending: false,
+            far_since_search: 0,
             change_count: 0,
             backoff: 0,
             p_rin: 0.0,
@@ -367,16 +391,23 @@ impl EchoCanceller {
         if !self.searching {
             // Restart when the residual stays close to Sin while Rin is active:
             // the path changed (or double talk, which the acceptance test rejects).
-            if excited
-                && !(self.converged && self.narrow_band())
-                && (!self.converged || self.p_err_slow > CHANGE_RATIO * self.p_sin_slow)
-            {
-                self.change_count += 1;
-                if self.change_count >= CHANGE_SAMPLES << self.backoff {
+            // Count far-end samples whose residual stays high; samples without
+            // far-end speech neither count nor reset.
+            if excited && !(self.converged && self.narrow_band()) {
+                self.far_since_search += 1;
+                if self.converged && self.far_since_search >= REFINE_FAR_SAMPLES {
+                    self.far_since_search = 0;
                     self.start_search();
+                    return;
                 }
-            } else {
-                self.change_count = 0;
+                if !self.converged || self.p_err_slow > CHANGE_RATIO * self.p_sin_slow {
+                    self.change_count += 1;
+                    if self.change_count >= CHANGE_SAMPLES << self.backoff {
+                        self.start_search();
+                    }
+                } else {
+                    self.change_count = self.change_count.saturating_sub(2);
+                }
             }
             return;
         }
@@ -426,24 +457,39 @@ impl EchoCanceller {
             SOLVE_LATE
         };
         // Judge the shadow on the samples since it was made.
-        if self.shadow_valid
+        let judged = self.shadow_valid && self.interval_sin > 0.0;
+        let wins = judged
             && !(self.tracking && self.narrow_band())
-            && self.interval_sin > 0.0
             && self.shadow_err < if self.tracking { PROMOTE_RATIO_TRACKING } else { PROMOTE_RATIO } * self.fg_err
-            && self.shadow_err < PROMOTE_MIN_ERLE * self.interval_sin
-        {
+            && self.shadow_err < PROMOTE_MIN_ERLE * self.interval_sin;
+        let clear_win = self.shadow_err < PROMOTE_CLEAR_ERLE * self.interval_sin;
+        if wins && self.tracking && !self.pending && !clear_win {
+            // Once converged, a candidate that is not a clear win must win two
+            // intervals in a row: keep it as the shadow for one more interval
+            // instead of solving anew.
+            self.pending = true;
+            self.shadow_err = 0.0;
+            self.fg_err = 0.0;
+            self.interval_sin = 0.0;
+            return;
+        }
+        self.pending = false;
+        if wins {
             self.filter.taps.copy_from_slice(&self.shadow.taps);
             self.filter.offset = self.shadow.offset;
             self.filter.resync(&self.hist);
             self.converged = true;
             self.promoted_in_search = true;
-        } else if self.shadow_valid && self.interval_sin > 0.0 {
+            self.far_since_search = 0;
+        } else if judged {
             // A tracking search whose candidates are no better than the running
             // filter (near-end speech or noise, not a new path) ends early; so
             // does a first search, once past its first 500 ms, whose candidates
             // stopped improving on the filter it already placed.
+            // (A tracking search judges only once it has 200 ms of data: its
+            // first candidates, from fewer samples than taps, are poor.)
             let stalled = if self.tracking {
-                !self.promoted_in_search
+                !self.promoted_in_search && self.far_in_search >= TRACK_MIN_FAR_SAMPLES
             } else {
                 self.converged && self.far_in_search >= EARLY_UNTIL
             };
@@ -477,7 +523,7 @@ impl EchoCanceller {
 
     fn end_search(&mut self) {
         if self.tracking && !self.promoted_in_search {
-            self.backoff = (self.backoff + 1).min(5);
+            self.backoff = (self.backoff + 1).min(MAX_BACKOFF);
         } else {
             self.backoff = 0;
         }
@@ -492,6 +538,7 @@ impl EchoCanceller {
         self.tracking = self.converged;
         self.promoted_in_search = false;
         self.track_fails = 0;
+        self.pending = false;
         self.far_in_search = 0;
         self.next_solve = if self.converged { SOLVE_EARLY } else { SOLVE_FIRST };
         self.shadow_valid = false;

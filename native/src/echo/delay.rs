@@ -31,7 +31,7 @@ const WHITEN: f64 = 0.9;
 /// excites only through its coding noise (a tone's other frequencies) keep
 /// the running filter's values.
 pub const RIDGE_FIRST: f64 = 1.0e-5;
-pub const RIDGE_TRACK: f64 = 1.0e-3;
+pub const RIDGE_TRACK: f64 = 1.0e-5;
 
 /// Accumulators of one search.
 #[derive(Clone, Debug)]
