@@ -47,7 +47,8 @@ const DT_HANG: u32 = 240;
 const CHANGE_RATIO: f32 = 0.1;
 const CHANGE_SAMPLES: u32 = 160;
 /// Solve every 5 ms of far-end speech for the first 250 ms, every 20 ms to
-/// 500 ms, every 100 ms later; stop after 1.5 s. WHY so often at first: the
+/// 500 ms, every 100 ms later; stop after 1.5 s at most (earlier once the
+/// candidates stop improving on the running filter). WHY so often at first: the
 /// early target (20 dB over 150-500 ms) leaves a few tens of ms for the echo
 /// of a path at the end of the tail.
 const SOLVE_FIRST: usize = 40;

@@ -15,8 +15,11 @@
 //!   echo (normalised, pre-whitened correlation) and solves the normal equations
 //!   of the window exactly. Each solution first runs as a shadow filter and
 //!   replaces the running one only if it does better on the samples that
-//!   followed. A search runs after reset and whenever the residual stays close
-//!   to Sin (a path change); it ends when candidates stop improving.
+//!   followed. A search runs after reset, whenever the residual stays within
+//!   10 dB of Sin (a path change, or a filter spoilt by double talk), and as a
+//!   refinement after 5 s of far-end speech; it ends when candidates stop
+//!   improving. Once converged, a candidate must be 6 dB better, and win a
+//!   second interval unless it is a clear (15 dB) fit.
 //! * Double talk freezes NLMS (residual above its usual share of Sin, 2 ms and
 //!   16 ms detectors); tones on Rin (order-2 prediction gain > 25 dB) freeze
 //!   NLMS and block searches (G.168 test 6).
