@@ -1,7 +1,7 @@
 //! The G.168 Annex D echo path models (hybrid impulse responses at 8 kHz), as
 //! data for tests and benchmarks.
 //!
-//! The integer coefficients are those of G.168 Annex D, tables D.2 to D.9 (the
+//! The integer coefficients are those of G.168 Annex D, clauses D.2 to D.9 (the
 //! same numbers are printed in SpanDSP's `g168models.h`). G.168 scales each model
 //! by its factor Ki; here every model is instead scaled to a unit white-noise gain
 //! (sum of squared taps = 1) and then by 10^(-ERL/20), so that `erl_db` is the
