@@ -25,4 +25,7 @@ from cti_daemon._native import (  # noqa: F401
     VoiceDetector,
     VoiceDetectorBank,
     tone_generate,
+    EchoCanceller,
+    EchoCancellerBank,
+    g168_echo_path,
 )

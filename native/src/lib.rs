@@ -5,6 +5,7 @@
 //! is a thin typed layer in `python/`.
 
 pub mod common;
+pub mod echo;
 pub mod g711;
 pub mod r2mf;
 pub mod dtmf;

@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 
 mod arrays;
+mod echo;
 mod g711;
 mod r2mf;
 mod dtmf;
@@ -17,5 +18,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dtmf::register(m)?;
     tones::register(m)?;
     vad::register(m)?;
+    echo::register(m)?;
     Ok(())
 }
