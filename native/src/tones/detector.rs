@@ -12,6 +12,15 @@
 //!    off-segments; the plan's rules (cadence windows, sequences, durations,
 //!    phase reversals) are matched against the segment history.
 //!
+//! Segment edges are placed inside their 10 ms block, not rounded to it: a
+//! steady tone's energy grows in proportion to the part of the block it fills,
+//! so the edge block's energy over that of its full neighbour is the filled
+//! fraction (error under 3 % of a block: the partial sum of a sine's squared
+//! oscillating term is at most 1/(2 sin w) samples). Where two tones of
+//! different bands share the one block between them (SIT without gaps), the
+//! block is split by each tone's own DFT bin. Durations are thus exact to
+//! about 0.5 ms, which is what lets the cadence windows sit at +-10 %.
+//!
 //! Output depends only on the sample stream, never on how it was chunked.
 
 use super::analysis::{Bin, BinTables, BLOCK};
@@ -49,9 +58,10 @@ const BRIDGE_BLOCKS: u64 = 2;
 const STEADY_ENERGY_RATIO: f32 = 1.6;
 /// Frequency steadiness over an on-segment (Hz, max - min of the estimates).
 const STEADY_FREQ_SPREAD: f32 = 8.0;
-/// Duration bias of an on-segment measured in whole blocks: edge blocks count
-/// only when at least 90 % filled, so runs come out about 8 ms short.
-const ON_BIAS_MS: f64 = 8.0;
+/// Smallest phase jump counted as a reversal: 180 +- 25 degrees, the
+/// G.164/G.165 tone disabler's acceptance (V.25 sends 180 +- 10 degrees).
+/// Jumps of 110 degrees or less must not count.
+const MIN_REVERSAL_RAD: f32 = PI * 155.0 / 180.0;
 const HISTORY: usize = 16;
 /// Off-period blocks count as speech-like when within this power ratio (10 dB)
 /// of the preceding tone.
@@ -92,6 +102,9 @@ pub struct CompiledPlan {
     /// Bands each tone looks at (for the "cadence broken" timer).
     tone_bands: Vec<u16>,
     min_energy: f32,
+    /// Off-period durations (ms, ascending) at which an off-period in progress
+    /// may complete a tone's cadence, with the tone's index.
+    open_thresholds: Vec<(f64, usize)>,
 }
 
 impl CompiledPlan {
@@ -110,13 +123,21 @@ impl CompiledPlan {
             .map(|t| match &t.rule {
                 Rule::Continuous { band, .. }
                 | Rule::Cadence { band, .. }
+                | Rule::Periodic { band, .. }
                 | Rule::Plain { band, .. }
                 | Rule::Reversals { band, .. } => 1u16 << band,
                 Rule::Sequence { bands, .. } => bands.iter().fold(0, |m, b| m | 1 << b),
             })
             .collect();
         let min_energy = (level::dbm0_to_power(Law::Alaw, MIN_LEVEL_DBM0) * BLOCK as f64) as f32;
-        CompiledPlan { tables: BinTables::new(&freqs), plan, band_bins, tone_bands, min_energy }
+        let mut open_thresholds: Vec<(f64, usize)> = plan
+            .tones
+            .iter()
+            .enumerate()
+            .flat_map(|(t, spec)| rules::open_off_thresholds(spec).into_iter().map(move |ms| (ms, t)))
+            .collect();
+        open_thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
+        CompiledPlan { tables: BinTables::new(&freqs), plan, band_bins, tone_bands, min_energy, open_thresholds }
     }
 
     pub fn by_name(name: &str) -> Option<Arc<Self>> {
@@ -151,15 +172,35 @@ enum Label {
 #[derive(Clone, Copy)]
 struct Run {
     band: usize,
-    first: u64,
     last: u64,
+    /// Where the tone began (ms from the stream start, inside its block).
+    start_ms: f64,
     e_min: f32,
     e_max: f32,
     f_min: f32,
     f_max: f32,
+    /// Energies of the last two tone blocks, and of the block after the last
+    /// (once seen), for placing the end edge.
+    e_last: f32,
+    e_prev: f32,
+    e_after: f32,
+    /// Bin of the band in the last tone block and its magnitude.
+    bin_last: u8,
+    mag_last: f32,
     reversals: u32,
-    last_reversal: u64,
+    /// Time of the last phase reversal (ms).
+    last_reversal_ms: f64,
     reversal_ok: bool,
+}
+
+/// The fraction of a block filled by a tone whose full-block energy is `full`.
+#[inline]
+fn filled(e: f32, full: f32) -> f64 {
+    if full > 0.0 {
+        (e / full).clamp(0.0, 1.0) as f64
+    } else {
+        0.0
+    }
 }
 
 impl Run {
@@ -167,8 +208,16 @@ impl Run {
         self.e_max <= self.e_min * STEADY_ENERGY_RATIO && self.f_max - self.f_min <= STEADY_FREQ_SPREAD
             || self.e_max < self.e_min // no interior block seen yet
     }
-    fn ms(&self) -> f64 {
-        (self.last - self.first + 1) as f64 * BLOCK_MS + ON_BIAS_MS
+    /// Duration so far (to the end of the last tone block).
+    fn ms_so_far(&self) -> f64 {
+        (self.last + 1) as f64 * BLOCK_MS - self.start_ms
+    }
+    /// Where the tone ended (ms): inside the last block or the one after it,
+    /// or `after` of the block after it when that block is shared with the next tone.
+    fn end_ms(&self, after: Option<f64>) -> f64 {
+        let full = self.e_last.max(self.e_prev);
+        let after = after.unwrap_or_else(|| filled(self.e_after, full));
+        (self.last as f64 + filled(self.e_last, full) + after) * BLOCK_MS
     }
 }
 
@@ -201,6 +250,10 @@ pub struct ToneDetector {
     /// End block of the last on-segment and speech-like blocks in the off since.
     off_from: Option<u64>,
     off_other: u64,
+    /// Where the last on-segment ended (ms).
+    off_end_ms: f64,
+    /// Next entry of `open_thresholds` to try on the off-period in progress.
+    open_next: usize,
     history: VecDeque<Segment>,
     active: Option<Active>,
     /// Highest block energy of the last on-segment.
@@ -216,6 +269,41 @@ fn wrap(mut p: f32) -> f32 {
         p += 2.0 * PI;
     }
     p
+}
+
+/// Where inside a block (fraction 0..1) a phase reversal happened, from the
+/// block's bin `xb` and its clean neighbours `xa` (before) and `xc` (after).
+///
+/// With the tone's positive-frequency part c e^{i(w0 + d)n} over the block, a
+/// reversal at sample s gives xb = c (2 P(s) - P(N)), P(m) = sum_{n<m} e^{idn},
+/// while without it the bin would be y = c P(N). So q = (xb / y + 1) / 2 =
+/// (e^{ids} - 1) / (e^{idN} - 1), solved for s. y is the mean of the two
+/// neighbours carried into block k-1 (forward from xa, back from the reversed
+/// xc), which also takes out a slow amplitude modulation (ANSam).
+fn reversal_place(xa: Bin, xb: Bin, xc: Bin, step: f32, residual: f32) -> f64 {
+    let (cs, sn) = (step.cos(), step.sin());
+    // xa e^{i step} and -xc e^{-i step}.
+    let fwd = (xa.re * cs - xa.im * sn, xa.re * sn + xa.im * cs);
+    let back = (-(xc.re * cs + xc.im * sn), -(xc.im * cs - xc.re * sn));
+    let y = ((fwd.0 + back.0) * 0.5, (fwd.1 + back.1) * 0.5);
+    let yy = y.0 * y.0 + y.1 * y.1;
+    if yy <= 0.0 {
+        return 0.5;
+    }
+    // q = (xb / y + 1) / 2
+    let r = ((xb.re * y.0 + xb.im * y.1) / yy, (xb.im * y.0 - xb.re * y.1) / yy);
+    let q = ((r.0 + 1.0) * 0.5, r.1 * 0.5);
+    // residual is d N (radians over the block).
+    let dn = residual as f64;
+    let frac = if dn.abs() < 1e-3 {
+        q.0 as f64
+    } else {
+        // e^{i d s} = 1 + q (e^{i d N} - 1), and d s = frac * dN.
+        let (er, ei) = (dn.cos() - 1.0, dn.sin());
+        let z = (1.0 + q.0 as f64 * er - q.1 as f64 * ei, q.0 as f64 * ei + q.1 as f64 * er);
+        z.1.atan2(z.0) / dn
+    };
+    frac.clamp(0.0, 1.0)
 }
 
 impl ToneDetector {
@@ -235,6 +323,8 @@ impl ToneDetector {
             gap_other: 0,
             off_from: None,
             off_other: 0,
+            off_end_ms: 0.0,
+            open_next: usize::MAX,
             history: VecDeque::with_capacity(HISTORY),
             active: None,
             last_on_energy: 0.0,
@@ -360,7 +450,8 @@ impl ToneDetector {
 
     /// A 180 degree phase reversal of the 2100 Hz tone in block k-1: the phase
     /// step from block k-2 to block k is off by about pi once the tone's own
-    /// frequency offset (tracked on clean pairs) is taken out.
+    /// frequency offset (tracked on clean pairs) is taken out. Blocks k-2 and k
+    /// are clean whatever the reversal's place, so the jump is measured whole.
     fn check_reversal(&mut self, k: u64) {
         let Some(ans) = self.ans_band() else { return };
         if self.pair_cur[ans].ok {
@@ -370,18 +461,20 @@ impl ToneDetector {
             return;
         }
         let a = self.frames[((k - 2) % 3) as usize];
+        let b = self.frames[((k - 1) % 3) as usize];
         let c = self.frames[(k % 3) as usize];
         let (Some(ba), Some(bc)) = (a.best[ans], c.best[ans]) else { return };
         if ba != bc {
             return;
         }
         let i = bc as usize;
-        let (xa, xc) = (a.bins[i], c.bins[i]);
+        let (xa, xb, xc) = (a.bins[i], b.bins[i], c.bins[i]);
         let re = xc.re * xa.re + xc.im * xa.im;
         let im = xc.im * xa.re - xc.re * xa.im;
-        let expect = 2.0 * self.plan.tables.advance[i] as f32 + 2.0 * self.reversal_track;
-        let dev = wrap(im.atan2(re) - expect);
-        if dev.abs() < PI / 2.0 {
+        // Phase step of the tone over one block: the bin's own plus the offset's.
+        let step = self.plan.tables.advance[i] as f32 + self.reversal_track;
+        let dev = wrap(im.atan2(re) - 2.0 * step);
+        if dev.abs() < MIN_REVERSAL_RAD {
             return;
         }
         let at = k - 1;
@@ -389,17 +482,18 @@ impl ToneDetector {
             return;
         }
         self.last_reversal_block = Some(at);
+        let at_ms = (at as f64 + reversal_place(xa, xb, xc, step, self.reversal_track)) * BLOCK_MS;
         let interval = match &self.plan.plan.tones.iter().find(|t| t.name == ToneName::AnsPr).map(|t| &t.rule) {
             Some(Rule::Reversals { interval, .. }) => *interval,
             _ => return,
         };
         if let Some(run) = self.run.as_mut() {
             if run.band == ans {
-                if run.reversals > 0 && interval.fits((at - run.last_reversal) as f64 * BLOCK_MS) {
+                if run.reversals > 0 && interval.fits(at_ms - run.last_reversal_ms) {
                     run.reversal_ok = true;
                 }
                 run.reversals += 1;
-                run.last_reversal = at;
+                run.last_reversal_ms = at_ms;
             }
         }
     }
@@ -432,24 +526,88 @@ impl ToneDetector {
                 // "loud" when it is within 10 dB of the last tone's level (speech
                 // over a cadence), and an off-segment with too many is not valid.
                 let other = (matches!(label, Label::Other) && frame.energy >= self.last_on_energy * OFF_MARGIN) as u64;
-                if self.run.is_some() {
+                if let Some(run) = self.run.as_mut() {
+                    if self.gap == 0 {
+                        // The block right after the run: holds the tone's tail, if any.
+                        run.e_after = frame.energy;
+                    }
                     self.gap += 1;
                     self.gap_other += other;
                     if self.gap > BRIDGE_BLOCKS {
-                        self.close_run(out);
+                        self.close_run(None, out);
                     }
                 } else {
                     self.off_other += other;
+                }
+                if self.run.is_none() {
+                    self.check_open_off(j, out);
                 }
             }
         }
     }
 
+    /// Cadences completed by the off-period in progress (block `j` quiet):
+    /// each tone is tried once, when the off-period reaches its minimum.
+    fn check_open_off(&mut self, j: u64, out: &mut Vec<ToneName>) {
+        let Some(from) = self.off_from else { return };
+        let ms = (j + 1) as f64 * BLOCK_MS - self.off_end_ms;
+        // The common case costs one comparison.
+        if self.plan.open_thresholds.get(self.open_next).is_none_or(|&(thr, _)| ms < thr) {
+            return;
+        }
+        let plan = self.plan.clone();
+        let thresholds = &plan.open_thresholds;
+        while self.open_next < thresholds.len() && ms >= thresholds[self.open_next].0 {
+            let t = thresholds[self.open_next].1;
+            self.open_next += 1;
+            let blocks = j - from;
+            let open = Segment { on: false, band: 0, ms, valid: self.off_other * 2 <= blocks };
+            if rules::history_matches(&self.history, Some(&open), &plan.plan.tones[t]) {
+                self.matched_at(t, from, out);
+            }
+        }
+    }
+
+    /// Magnitude of bin `bin` in block `j` (which must still be in the frame ring).
+    fn mag(&self, j: u64, bin: u8) -> f32 {
+        self.frames[(j % 3) as usize].bins[bin as usize].power().sqrt()
+    }
+
+    /// Start of a tone of `band` whose first block is `j` (ms), and, when the
+    /// block before it is shared with the run still open (a tone of another
+    /// band ending one block earlier), that run's share of it (fraction).
+    fn run_start(&self, j: u64, band: usize) -> (f64, Option<f64>) {
+        let e = |b: u64| self.frames[(b % 3) as usize].energy;
+        // j + 1 is the block just analysed; j - 1 is still in the ring.
+        let full = e(j).max(e(j + 1));
+        let first = filled(e(j), full);
+        let bin = self.frames[(j % 3) as usize].best[band];
+        let (before, prev_share) = match self.run {
+            Some(r) if r.band != band && r.last + 1 == j => (0.0, Some(0.0)),
+            Some(r) if r.band != band && r.last + 2 == j && bin.is_some() => {
+                // One block between two tones: how much of it each fills, by
+                // energy, split by each tone's bin relative to its full block.
+                let s = j - 1;
+                let full_prev = r.e_last.max(r.e_prev);
+                let t = filled(e(s), 0.5 * (full + full_prev));
+                let bin = bin.expect("checked");
+                let ra = if r.mag_last > 0.0 { self.mag(s, r.bin_last) / r.mag_last } else { 0.0 };
+                let full_b = self.mag(j, bin).max(self.mag(j + 1, bin));
+                let rb = if full_b > 0.0 { self.mag(s, bin) / full_b } else { 0.0 };
+                let share = if ra + rb > 0.0 { t * (ra / (ra + rb)) as f64 } else { 0.5 * t };
+                (t - share, Some(share))
+            }
+            _ => (if j >= 1 { filled(e(j - 1), full) } else { 0.0 }, None),
+        };
+        ((j + 1) as f64 * BLOCK_MS - (first + before) * BLOCK_MS, prev_share)
+    }
+
     fn tone_block(&mut self, j: u64, band: usize, interior: bool, energy: f32, freq: f32, out: &mut Vec<ToneName>) {
         let same = self.run.is_some_and(|r| r.band == band);
         if !same {
+            let (start_ms, prev_share) = self.run_start(j, band);
             if self.run.is_some() {
-                self.close_run(out);
+                self.close_run(prev_share, out);
             }
             // The off-segment between the previous on-segment and this one.
             if let Some(from) = self.off_from {
@@ -457,23 +615,29 @@ impl ToneDetector {
                 let seg = Segment {
                     on: false,
                     band: 0,
-                    ms: blocks as f64 * BLOCK_MS - ON_BIAS_MS,
+                    ms: start_ms - self.off_end_ms,
                     valid: self.off_other * 2 <= blocks,
                 };
                 self.push_segment(seg, out);
             }
             self.run = Some(Run {
                 band,
-                first: j,
                 last: j,
+                start_ms,
                 e_min: f32::MAX,
                 e_max: 0.0,
                 f_min: f32::MAX,
                 f_max: f32::MIN,
+                e_last: 0.0,
+                e_prev: 0.0,
+                e_after: 0.0,
+                bin_last: 0,
+                mag_last: 0.0,
                 reversals: 0,
-                last_reversal: 0,
+                last_reversal_ms: 0.0,
                 reversal_ok: false,
             });
+            self.open_next = usize::MAX;
         }
         self.gap = 0;
         self.gap_other = 0;
@@ -481,8 +645,17 @@ impl ToneDetector {
             self.last_on_energy = 0.0;
         }
         self.last_on_energy = self.last_on_energy.max(energy);
+        let best = self.frames[(j % 3) as usize].best[band];
+        let mag = best.map(|b| self.mag(j, b));
         let run = self.run.as_mut().expect("run just set");
         run.last = j;
+        run.e_prev = run.e_last;
+        run.e_last = energy;
+        run.e_after = 0.0;
+        if let (Some(b), Some(m)) = (best, mag) {
+            run.bin_last = b;
+            run.mag_last = m;
+        }
         if interior {
             run.e_min = run.e_min.min(energy);
             run.e_max = run.e_max.max(energy);
@@ -499,8 +672,8 @@ impl ToneDetector {
         let steady = !self.plan.plan.bands[band].steady || run.steady();
         for t in 0..self.plan.plan.tones.len() {
             let hit = match self.plan.plan.tones[t].rule {
-                Rule::Continuous { band: b, min_ms } => b == band && steady && run.ms() >= min_ms,
-                Rule::Plain { band: b, min_ms } => b == band && run.reversals == 0 && run.ms() >= min_ms,
+                Rule::Continuous { band: b, min_ms } => b == band && steady && run.ms_so_far() >= min_ms,
+                Rule::Plain { band: b, min_ms } => b == band && run.reversals == 0 && run.ms_so_far() >= min_ms,
                 Rule::Reversals { band: b, .. } => b == band && run.reversal_ok,
                 _ => false,
             };
@@ -510,12 +683,17 @@ impl ToneDetector {
         }
     }
 
-    fn close_run(&mut self, out: &mut Vec<ToneName>) {
+    /// Close the open run; `after` is its share of the following block when
+    /// that block is shared with the next tone.
+    fn close_run(&mut self, after: Option<f64>, out: &mut Vec<ToneName>) {
         let Some(run) = self.run.take() else { return };
         let steady = !self.plan.plan.bands[run.band].steady || run.steady();
-        self.push_segment(Segment { on: true, band: run.band, ms: run.ms(), valid: steady }, out);
+        let end_ms = run.end_ms(after);
+        self.push_segment(Segment { on: true, band: run.band, ms: end_ms - run.start_ms, valid: steady }, out);
         self.off_from = Some(run.last);
+        self.off_end_ms = end_ms;
         self.off_other = self.gap_other;
+        self.open_next = 0;
         self.gap = 0;
         self.gap_other = 0;
     }
@@ -526,23 +704,36 @@ impl ToneDetector {
         }
         self.history.push_back(seg);
         for t in 0..self.plan.plan.tones.len() {
-            if rules::history_matches(&self.history, &self.plan.plan.tones[t]) {
+            if rules::history_matches(&self.history, None, &self.plan.plan.tones[t]) {
                 self.matched(t, out);
             }
         }
     }
 
+    /// The segment history (oldest first), for tests.
+    #[cfg(test)]
+    pub(crate) fn segments(&self) -> Vec<Segment> {
+        self.history.iter().copied().collect()
+    }
+
     fn matched(&mut self, tone: usize, out: &mut Vec<ToneName>) {
+        self.matched_at(tone, self.block.saturating_sub(2), out);
+    }
+
+    /// A match whose tone was last heard in block `heard` (an off-period in
+    /// progress matches long after its tone stopped: that must not hold the
+    /// occurrence open).
+    fn matched_at(&mut self, tone: usize, heard: u64, out: &mut Vec<ToneName>) {
         let now = self.block;
         match self.active.as_mut() {
             Some(a) if a.tone == tone => {
                 a.last_match = now;
-                a.last_tone_block = a.last_tone_block.max(now.saturating_sub(2));
+                a.last_tone_block = a.last_tone_block.max(heard);
             }
             Some(_) => {} // another tone's occurrence holds: report nothing else
             None => {
                 let name = self.plan.plan.tones[tone].name;
-                self.active = Some(Active { tone, last_match: now, last_tone_block: now.saturating_sub(2) });
+                self.active = Some(Active { tone, last_match: now, last_tone_block: heard });
                 self.events.push(ToneEvent { name, kind: EventKind::Start, sample: now * BLOCK as u64 });
                 out.push(name);
             }
