@@ -25,7 +25,7 @@
 
 use super::analysis::{Bin, BinTables, BLOCK};
 use super::rules::{self, Segment};
-use super::sinefit::SineFit;
+use super::sinefit::{edge, SineFit};
 use super::plan::{Plan, Rule, ToneName, MAX_BIN_OFFSET};
 use crate::common::level;
 use crate::common::{Law, SAMPLE_RATE};
@@ -184,13 +184,71 @@ struct Run {
     e_last: f32,
     e_prev: f32,
     e_after: f32,
+    /// Energy of the second block after the last (a block filled to 90 % may
+    /// not pass as tone, leaving the last few samples to the next one).
+    e_after2: f32,
     /// Bin of the band in the last tone block and its magnitude.
     bin_last: u8,
     mag_last: f32,
+    /// The band's bin in the last two tone blocks, to model the tone at its end.
+    ref_last: Option<EdgeRef>,
+    ref_prev: Option<EdgeRef>,
+    ref_prev2: Option<EdgeRef>,
+    /// Start edge still to be placed: energy before block first + 1 and where
+    /// that span begins (samples before block first + 1).
+    pending: Option<(f32, i64)>,
+    /// The off-segment before this run, waiting for its start: valid or not.
+    pending_off: Option<bool>,
     reversals: u32,
     /// Time of the last phase reversal (ms).
     last_reversal_ms: f64,
     reversal_ok: bool,
+}
+
+/// A tone block's bin, for modelling the tone sample by sample near an edge.
+#[derive(Clone, Copy)]
+struct EdgeRef {
+    block: u64,
+    bin: Bin,
+    idx: u8,
+    freq: f32,
+}
+
+impl EdgeRef {
+    /// The tone's complex amplitude (at this block's start) and frequency (rad/sample).
+    fn model(&self, tables: &BinTables) -> ((f64, f64), f64) {
+        let w = std::f64::consts::TAU * self.freq as f64 / SAMPLE_RATE;
+        let w0 = std::f64::consts::TAU * tables.freqs[self.idx as usize] / SAMPLE_RATE;
+        (SineFit::new(w, w0).coefficient(self.bin), w)
+    }
+}
+
+/// The tone fitted on two consecutive blocks `a`, `b`: the pair estimate of the
+/// frequency is off by up to 2 Hz (the negative-frequency image is not taken
+/// out of it), which carried over two blocks misplaces an edge by about 1 ms;
+/// the phase step between the two fitted amplitudes measures it again without
+/// the image. Returns (c at a, w) and (c at b, w).
+fn refined(a: &EdgeRef, b: &EdgeRef, tables: &BinTables) -> (((f64, f64), f64), ((f64, f64), f64)) {
+    let (ca, w) = a.model(tables);
+    let (cb, _) = b.model(tables);
+    let n = BLOCK as f64;
+    let step = (cb.1 * ca.0 - cb.0 * ca.1).atan2(cb.0 * ca.0 + cb.1 * ca.1);
+    let mut d = step - w * n;
+    d -= std::f64::consts::TAU * (d / std::f64::consts::TAU).round();
+    let w2 = w + d / n;
+    let f2 = (w2 * SAMPLE_RATE / std::f64::consts::TAU) as f32;
+    let a2 = EdgeRef { freq: f2, ..*a };
+    let b2 = EdgeRef { freq: f2, ..*b };
+    let ((ca, w), (cb, _)) = (a2.model(tables), b2.model(tables));
+    // Both fits share one amplitude (a steady tone): their mean halves the
+    // noise's share of the error.
+    let (ma, mb) = (ca.0.hypot(ca.1), cb.0.hypot(cb.1));
+    if ma > 0.0 && mb > 0.0 {
+        let m = 0.5 * (ma + mb);
+        ((((ca.0 * m / ma), (ca.1 * m / ma)), w), (((cb.0 * m / mb), (cb.1 * m / mb)), w))
+    } else {
+        ((ca, w), (cb, w))
+    }
 }
 
 /// The fraction of a block filled by a tone whose full-block energy is `full`.
@@ -214,7 +272,23 @@ impl Run {
     }
     /// Where the tone ended (ms): inside the last block or the one after it,
     /// or `after` of the block after it when that block is shared with the next tone.
-    fn end_ms(&self, after: Option<f64>) -> f64 {
+    fn end_ms(&self, after: Option<f64>, floor: Option<f32>, tables: &BinTables) -> f64 {
+        if let (None, Some(r)) = (after, self.ref_prev.filter(|r| r.block + 1 == self.last)) {
+            // The tone as fitted on the block before the last (and the one before
+            // that, for the frequency), carried on until it has spent the energy
+            // of the last block and the two after.
+            let (c, w) = match self.ref_prev2.filter(|q| q.block + 1 == r.block && q.idx == r.idx) {
+                Some(q) => refined(&q, &r, tables).1,
+                None => r.model(tables),
+            };
+            let n = BLOCK as i64;
+            let mut measured = self.e_last + self.e_after + self.e_after2;
+            if let Some(f) = floor {
+                measured = (measured - 3.0 * f).max(0.0);
+            }
+            let t = edge(c, w, n, 4 * n, measured as f64, false);
+            return (r.block as f64 + t / BLOCK as f64) * BLOCK_MS;
+        }
         let full = self.e_last.max(self.e_prev);
         let after = after.unwrap_or_else(|| filled(self.e_after, full));
         (self.last as f64 + filled(self.e_last, full) + after) * BLOCK_MS
@@ -237,6 +311,8 @@ pub struct ToneDetector {
     /// Index of the next block to analyse.
     block: u64,
     frames: [Frame; 3],
+    /// Energies of the last eight blocks (by block index mod 8).
+    energies: [f32; 8],
     /// Pairs (k-2, k-1) and (k-1, k) for each band, k the last analysed block.
     pair_prev: [Pair; MAX_BANDS],
     pair_cur: [Pair; MAX_BANDS],
@@ -314,6 +390,7 @@ impl ToneDetector {
             fill: 0,
             block: 0,
             frames: [Frame::default(); 3],
+            energies: [0.0; 8],
             pair_prev: [Pair::default(); MAX_BANDS],
             pair_cur: [Pair::default(); MAX_BANDS],
             reversal_track: 0.0,
@@ -432,6 +509,7 @@ impl ToneDetector {
         }
         self.candidate_bands(&mut f);
         self.frames[(k % 3) as usize] = f;
+        self.energies[(k % 8) as usize] = f.energy;
         let nbands = self.plan.band_bins.len();
         self.pair_prev = self.pair_cur;
         if k >= 1 {
@@ -527,9 +605,11 @@ impl ToneDetector {
                 // over a cadence), and an off-segment with too many is not valid.
                 let other = (matches!(label, Label::Other) && frame.energy >= self.last_on_energy * OFF_MARGIN) as u64;
                 if let Some(run) = self.run.as_mut() {
+                    // The two blocks right after the run hold the tone's tail, if any.
                     if self.gap == 0 {
-                        // The block right after the run: holds the tone's tail, if any.
                         run.e_after = frame.energy;
+                    } else if self.gap == 1 {
+                        run.e_after2 = frame.energy;
                     }
                     self.gap += 1;
                     self.gap_other += other;
@@ -576,7 +656,7 @@ impl ToneDetector {
     /// Start of a tone of `band` whose first block is `j` (ms), and, when the
     /// block before it is shared with the run still open (a tone of another
     /// band ending one block earlier), that run's share of it (fraction).
-    fn run_start(&self, j: u64, band: usize) -> (f64, Option<f64>) {
+    fn run_start(&self, j: u64, band: usize) -> (f64, Option<f64>, Option<(f32, i64)>) {
         let e = |b: u64| self.frames[(b % 3) as usize].energy;
         // j + 1 is the block just analysed; j - 1 is still in the ring.
         let full = e(j).max(e(j + 1));
@@ -599,26 +679,86 @@ impl ToneDetector {
             }
             _ => (if j >= 1 { filled(e(j - 1), full) } else { 0.0 }, None),
         };
-        ((j + 1) as f64 * BLOCK_MS - (first + before) * BLOCK_MS, prev_share)
+        // Otherwise the edge is placed precisely once block j + 2 is in (see
+        // `resolve_start`): the energy of blocks j - 2 ..= j, but none that the
+        // previous tone's end counts (it takes the two blocks after its last).
+        let pending = if prev_share.is_none() {
+            let mut from = j.saturating_sub(2);
+            let prev = self.run.map(|r| r.last).or(self.off_from);
+            if let Some(l) = prev {
+                from = from.max(l + 3);
+            }
+            let mut measured: f32 = (from..=j).map(|b| self.energies[(b % 8) as usize]).sum();
+            // Take out the line noise, as measured on the quietest of the (up to
+            // four) off-period blocks before the span: it adds to every sample.
+            let floor = (from.saturating_sub(4)..from)
+                .filter(|&b| prev.is_none_or(|l| b > l + 2))
+                .map(|b| self.energies[(b % 8) as usize])
+                .fold(f32::MAX, f32::min);
+            if floor < f32::MAX {
+                measured = (measured - floor * (j + 1 - from) as f32).max(0.0);
+            }
+            Some((measured, -((j + 1 - from) as i64) * BLOCK as i64))
+        } else {
+            None
+        };
+        ((j + 1) as f64 * BLOCK_MS - (first + before) * BLOCK_MS, prev_share, pending)
+    }
+
+    /// Place the start of the run begun at block j = `j1 - 1` now that blocks
+    /// j + 1 and j + 2 are in: the tone as fitted on them (frequency
+    /// refined from the phase step between the two fits) is carried back until
+    /// it has spent the energy measured before block j + 1. Then the off-segment
+    /// before the run, which waited for this, is pushed.
+    fn resolve_start(&mut self, j1: u64, band: usize, out: &mut Vec<ToneName>) {
+        let Some(run) = self.run.as_mut() else { return };
+        let Some((measured, lo)) = run.pending.take() else { return };
+        // Block j1 must be the one right after the first (no drop-out between).
+        let near = if self.pair_cur[band].ok { Some(self.pair_cur[band].freq) } else { self.pair_prev[band].ok.then_some(self.pair_prev[band].freq) };
+        if let (true, Some(freq)) = (run.last + 1 == j1, near) {
+            let fa = self.frames[(j1 % 3) as usize];
+            let fb = self.frames[((j1 + 1) % 3) as usize];
+            let refs = match (fa.best[band], self.pair_cur[band].ok.then_some(fb.best[band]).flatten()) {
+                (Some(ia), Some(ib)) if ia == ib => Some((
+                    EdgeRef { block: j1, bin: fa.bins[ia as usize], idx: ia, freq },
+                    Some(EdgeRef { block: j1 + 1, bin: fb.bins[ib as usize], idx: ib, freq }),
+                )),
+                (Some(ia), _) => Some((EdgeRef { block: j1, bin: fa.bins[ia as usize], idx: ia, freq }, None)),
+                _ => None,
+            };
+            if let Some((a, b)) = refs {
+                let (c, w) = match b {
+                    Some(b) => refined(&a, &b, &self.plan.tables).0,
+                    None => a.model(&self.plan.tables),
+                };
+                let t = edge(c, w, lo, 0, measured as f64, true);
+                run.start_ms = (j1 as f64 + t / BLOCK as f64) * BLOCK_MS;
+            }
+        }
+        if let Some(valid) = run.pending_off.take() {
+            let ms = run.start_ms - self.off_end_ms;
+            self.push_segment(Segment { on: false, band: 0, ms, valid }, out);
+        }
     }
 
     fn tone_block(&mut self, j: u64, band: usize, interior: bool, energy: f32, freq: f32, out: &mut Vec<ToneName>) {
         let same = self.run.is_some_and(|r| r.band == band);
         if !same {
-            let (start_ms, prev_share) = self.run_start(j, band);
+            let (start_ms, prev_share, pending) = self.run_start(j, band);
             if self.run.is_some() {
                 self.close_run(prev_share, out);
             }
-            // The off-segment between the previous on-segment and this one.
+            // The off-segment between the previous on-segment and this one
+            // (pushed once the start is placed when that waits).
+            let mut pending_off = None;
             if let Some(from) = self.off_from {
                 let blocks = j - from - 1;
-                let seg = Segment {
-                    on: false,
-                    band: 0,
-                    ms: start_ms - self.off_end_ms,
-                    valid: self.off_other * 2 <= blocks,
-                };
-                self.push_segment(seg, out);
+                let valid = self.off_other * 2 <= blocks;
+                if pending.is_some() {
+                    pending_off = Some(valid);
+                } else {
+                    self.push_segment(Segment { on: false, band: 0, ms: start_ms - self.off_end_ms, valid }, out);
+                }
             }
             self.run = Some(Run {
                 band,
@@ -631,13 +771,22 @@ impl ToneDetector {
                 e_last: 0.0,
                 e_prev: 0.0,
                 e_after: 0.0,
+                e_after2: 0.0,
                 bin_last: 0,
                 mag_last: 0.0,
+                ref_last: None,
+                ref_prev: None,
+                ref_prev2: None,
+                pending,
+                pending_off: None,
                 reversals: 0,
                 last_reversal_ms: 0.0,
                 reversal_ok: false,
             });
+            self.run.as_mut().expect("just set").pending_off = pending_off;
             self.open_next = usize::MAX;
+        } else if self.run.is_some_and(|r| r.pending.is_some()) {
+            self.resolve_start(j, band, out);
         }
         self.gap = 0;
         self.gap_other = 0;
@@ -647,11 +796,21 @@ impl ToneDetector {
         self.last_on_energy = self.last_on_energy.max(energy);
         let best = self.frames[(j % 3) as usize].best[band];
         let mag = best.map(|b| self.mag(j, b));
+        // The frequency around block j: from the pair after it, else the one before.
+        let near = if self.pair_cur[band].ok { Some(self.pair_cur[band].freq) } else { self.pair_prev[band].ok.then_some(self.pair_prev[band].freq) };
+        let edge_ref = match (best, near) {
+            (Some(idx), Some(freq)) => Some(EdgeRef { block: j, bin: self.frames[(j % 3) as usize].bins[idx as usize], idx, freq }),
+            _ => None,
+        };
         let run = self.run.as_mut().expect("run just set");
         run.last = j;
         run.e_prev = run.e_last;
         run.e_last = energy;
         run.e_after = 0.0;
+        run.e_after2 = 0.0;
+        run.ref_prev2 = run.ref_prev;
+        run.ref_prev = run.ref_last;
+        run.ref_last = edge_ref;
         if let (Some(b), Some(m)) = (best, mag) {
             run.bin_last = b;
             run.mag_last = m;
@@ -686,9 +845,19 @@ impl ToneDetector {
     /// Close the open run; `after` is its share of the following block when
     /// that block is shared with the next tone.
     fn close_run(&mut self, after: Option<f64>, out: &mut Vec<ToneName>) {
+        if let Some(r) = self.run.as_mut() {
+            // A run too short to place its start precisely keeps the first estimate.
+            r.pending = None;
+            if let Some(valid) = r.pending_off.take() {
+                let ms = r.start_ms - self.off_end_ms;
+                self.push_segment(Segment { on: false, band: 0, ms, valid }, out);
+            }
+        }
         let Some(run) = self.run.take() else { return };
         let steady = !self.plan.plan.bands[run.band].steady || run.steady();
-        let end_ms = run.end_ms(after);
+        // Closed by a third quiet block: that block's energy is the line noise.
+        let floor = (self.gap > BRIDGE_BLOCKS).then(|| self.energies[((run.last + 3) % 8) as usize]);
+        let end_ms = run.end_ms(after, floor, &self.plan.tables);
         self.push_segment(Segment { on: true, band: run.band, ms: end_ms - run.start_ms, valid: steady }, out);
         self.off_from = Some(run.last);
         self.off_end_ms = end_ms;
