@@ -205,6 +205,9 @@ struct Run {
     reversal_ok: bool,
 }
 
+/// A fitted tone: complex amplitude at a block's start, and frequency (rad/sample).
+type Model = ((f64, f64), f64);
+
 /// A tone block's bin, for modelling the tone sample by sample near an edge.
 #[derive(Clone, Copy)]
 struct EdgeRef {
@@ -216,7 +219,7 @@ struct EdgeRef {
 
 impl EdgeRef {
     /// The tone's complex amplitude (at this block's start) and frequency (rad/sample).
-    fn model(&self, tables: &BinTables) -> ((f64, f64), f64) {
+    fn model(&self, tables: &BinTables) -> Model {
         let w = std::f64::consts::TAU * self.freq as f64 / SAMPLE_RATE;
         let w0 = std::f64::consts::TAU * tables.freqs[self.idx as usize] / SAMPLE_RATE;
         (SineFit::new(w, w0).coefficient(self.bin), w)
@@ -228,7 +231,7 @@ impl EdgeRef {
 /// out of it), which carried over two blocks misplaces an edge by about 1 ms;
 /// the phase step between the two fitted amplitudes measures it again without
 /// the image. Returns (c at a, w) and (c at b, w).
-fn refined(a: &EdgeRef, b: &EdgeRef, tables: &BinTables) -> (((f64, f64), f64), ((f64, f64), f64)) {
+fn refined(a: &EdgeRef, b: &EdgeRef, tables: &BinTables) -> (Model, Model) {
     let (ca, w) = a.model(tables);
     let (cb, _) = b.model(tables);
     let n = BLOCK as f64;

@@ -126,12 +126,19 @@ fn level_limits() {
 }
 
 #[test]
-fn busy_start_within_two_cycles() {
-    let mut x = gen("cn", ToneName::Busy, 5000.0, None);
-    x.extend(silence(2000.0));
-    let (_, ev) = run("cn", &x);
-    let first_on_end = 350 * 8;
-    assert!(ev[0].sample >= first_on_end && ev[0].sample <= first_on_end + 2 * 700 * 8, "{:?}", ev[0]);
+fn recognised_within_the_cycles_from_the_first_start() {
+    // Busy and congestion within two cadence cycles of the start of the first
+    // on-period, ringback within one; and not before the second on-period (busy,
+    // congestion) or the off-period's minimum (ringback) is over.
+    for (name, deadline_ms, soonest_ms) in
+        [(ToneName::Busy, 1400.0, 1050.0), (ToneName::Congestion, 2800.0, 2100.0), (ToneName::Ringback, 5000.0, 4600.0)]
+    {
+        let mut x = gen("cn", name, 12000.0, None);
+        x.extend(silence(2000.0));
+        let (_, ev) = run("cn", &x);
+        assert_eq!(ev[0].name, name);
+        assert!(ev[0].sample as f64 >= soonest_ms * 8.0 && ev[0].sample as f64 <= deadline_ms * 8.0, "{:?}", ev[0]);
+    }
 }
 
 #[test]
