@@ -725,3 +725,13 @@ def test_cn_cadence_just_outside_in_line_noise(name, scale, seed):
     x = keyed(450, -30.0, CN[name], 6000, scale=scale)
     x = x + S.white_noise(-54.0, x.size, rng)
     assert detect(x)[0] == []
+
+
+@pytest.mark.parametrize("kw", [{}, {"am": 0.2}, {"freq": 2121.0}, {"freq": 2079.0}])
+@pytest.mark.parametrize("reversal_ms, want", [(425.0, ["ans_pr"]), (475.0, ["ans_pr"]), (415.0, []), (485.0, [])])
+def test_reversal_interval_limits_at_any_alignment(reversal_ms, want, kw):
+    """Reversals are timed inside their 10 ms block (measured error under 1 ms),
+    so 450 +- 25 ms holds wherever the reversals fall in the blocks."""
+    for shift_ms in (0.0, 1.3, 3.9, 5.1, 7.7, 9.9):
+        x = S.concat(S.silence(shift_ms), ans(reversal_ms=reversal_ms, **kw))
+        assert detect(x)[0] == want, shift_ms

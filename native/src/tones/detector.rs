@@ -562,8 +562,15 @@ impl ToneDetector {
         if self.last_reversal_block.is_some_and(|r| at - r <= 3) {
             return;
         }
+        // A reversal early in block k already turns block k's phase, so it is
+        // seen one block too soon: block k - 1 then reads as wholly before it.
+        // Wait for the next block, which places it inside block k.
+        let place = reversal_place(xa, xb, xc, step, self.reversal_track);
+        if place > 0.95 {
+            return;
+        }
         self.last_reversal_block = Some(at);
-        let at_ms = (at as f64 + reversal_place(xa, xb, xc, step, self.reversal_track)) * BLOCK_MS;
+        let at_ms = (at as f64 + place) * BLOCK_MS;
         let interval = match &self.plan.plan.tones.iter().find(|t| t.name == ToneName::AnsPr).map(|t| &t.rule) {
             Some(Rule::Reversals { interval, .. }) => *interval,
             _ => return,
