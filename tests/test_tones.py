@@ -735,3 +735,25 @@ def test_reversal_interval_limits_at_any_alignment(reversal_ms, want, kw):
     for shift_ms in (0.0, 1.3, 3.9, 5.1, 7.7, 9.9):
         x = S.concat(S.silence(shift_ms), ans(reversal_ms=reversal_ms, **kw))
         assert detect(x)[0] == want, shift_ms
+
+
+@pytest.mark.parametrize(
+    "kw, want",
+    [
+        ({"durs": (260, 400, 260), "gap_ms": 0.0}, True),
+        ({"durs": (400, 260, 400), "gap_ms": 15.0}, True),
+        ({"durs": (260, 260, 260), "gap_ms": 30.0}, True),
+        ({"gap_ms": 5.0}, True),
+        ({"gap_ms": 20.0}, True),
+        ({"durs": (250, 330, 330), "gap_ms": 15.0}, False),
+        ({"durs": (330, 250, 330)}, False),
+        ({"durs": (330, 330, 410), "gap_ms": 20.0}, False),
+        ({"gap_ms": 40.0}, False),
+    ],
+)
+def test_sit_limits_at_any_alignment(kw, want):
+    """E.180: segments 330 +- 70 ms, gaps up to 30 ms, wherever the edges fall in
+    the 10 ms blocks (tones of two bands may share the block between them)."""
+    for shift_ms in (0.0, 1.3, 2.6, 3.9, 5.1, 6.4, 7.7, 8.8, 9.9):
+        names, _ = detect(S.concat(S.silence(shift_ms), sit(**kw)))
+        assert ("sit" in names) == want, shift_ms

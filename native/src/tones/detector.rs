@@ -199,6 +199,8 @@ struct Run {
     pending: Option<(f32, i64)>,
     /// The off-segment before this run, waiting for its start: valid or not.
     pending_off: Option<bool>,
+    /// Line noise energy per block, measured before the run began.
+    floor: Option<f32>,
     reversals: u32,
     /// Time of the last phase reversal (ms).
     last_reversal_ms: f64,
@@ -287,7 +289,8 @@ impl Run {
             let n = BLOCK as i64;
             let mut measured = self.e_last + self.e_after + self.e_after2;
             if let Some(f) = floor {
-                measured = (measured - 3.0 * f).max(0.0);
+                let blocks = 1 + (self.e_after > 0.0) as u32 + (self.e_after2 > 0.0) as u32;
+                measured = (measured - blocks as f32 * f).max(0.0);
             }
             let t = edge(c, w, n, 4 * n, measured as f64, false);
             return (r.block as f64 + t / BLOCK as f64) * BLOCK_MS;
@@ -666,7 +669,7 @@ impl ToneDetector {
     /// Start of a tone of `band` whose first block is `j` (ms), and, when the
     /// block before it is shared with the run still open (a tone of another
     /// band ending one block earlier), that run's share of it (fraction).
-    fn run_start(&self, j: u64, band: usize) -> (f64, Option<f64>, Option<(f32, i64)>) {
+    fn run_start(&self, j: u64, band: usize) -> (f64, Option<f64>, Option<(f32, i64)>, Option<f32>) {
         let e = |b: u64| self.frames[(b % 3) as usize].energy;
         // j + 1 is the block just analysed; j - 1 is still in the ring.
         let full = e(j).max(e(j + 1));
@@ -692,12 +695,21 @@ impl ToneDetector {
         // Otherwise the edge is placed precisely once block j + 2 is in (see
         // `resolve_start`): the energy of blocks j - 2 ..= j, but none that the
         // previous tone's end counts (it takes the two blocks after its last).
-        let pending = if prev_share.is_none() {
+        // A tone still open (another band's, ending now) keeps only the block
+        // after its last (see `tone_block`); one closed earlier kept two.
+        let (pending, floor) = if prev_share.is_none() {
             let mut from = j.saturating_sub(2);
-            let prev = self.run.map(|r| r.last).or(self.off_from);
-            if let Some(l) = prev {
-                from = from.max(l + 3);
-            }
+            let prev = match (self.run, self.off_from) {
+                (Some(r), _) => {
+                    from = from.max(r.last + 2);
+                    Some(r.last)
+                }
+                (None, Some(l)) => {
+                    from = from.max(l + 3);
+                    Some(l)
+                }
+                _ => None,
+            };
             let mut measured: f32 = (from..=j).map(|b| self.energies[(b % 8) as usize]).sum();
             // Take out the line noise, as measured on the quietest of the (up to
             // four) off-period blocks before the span: it adds to every sample.
@@ -705,14 +717,15 @@ impl ToneDetector {
                 .filter(|&b| prev.is_none_or(|l| b > l + 2))
                 .map(|b| self.energies[(b % 8) as usize])
                 .fold(f32::MAX, f32::min);
-            if floor < f32::MAX {
-                measured = (measured - floor * (j + 1 - from) as f32).max(0.0);
+            let floor = (floor < f32::MAX).then_some(floor);
+            if let Some(f) = floor {
+                measured = (measured - f * (j + 1 - from) as f32).max(0.0);
             }
-            Some((measured, -((j + 1 - from) as i64) * BLOCK as i64))
+            (Some((measured, -((j + 1 - from) as i64) * BLOCK as i64)), floor)
         } else {
-            None
+            (None, None)
         };
-        ((j + 1) as f64 * BLOCK_MS - (first + before) * BLOCK_MS, prev_share, pending)
+        ((j + 1) as f64 * BLOCK_MS - (first + before) * BLOCK_MS, prev_share, pending, floor)
     }
 
     /// Place the start of the run begun at block j = `j1 - 1` now that blocks
@@ -754,7 +767,14 @@ impl ToneDetector {
     fn tone_block(&mut self, j: u64, band: usize, interior: bool, energy: f32, freq: f32, out: &mut Vec<ToneName>) {
         let same = self.run.is_some_and(|r| r.band == band);
         if !same {
-            let (start_ms, prev_share, pending) = self.run_start(j, band);
+            let (start_ms, prev_share, pending, floor) = self.run_start(j, band);
+            if let Some(r) = self.run.as_mut() {
+                // Two blocks between the tones: the second holds this tone's
+                // head, not the other's tail.
+                if r.last + 3 == j {
+                    r.e_after2 = 0.0;
+                }
+            }
             if self.run.is_some() {
                 self.close_run(prev_share, out);
             }
@@ -789,6 +809,7 @@ impl ToneDetector {
                 ref_prev2: None,
                 pending,
                 pending_off: None,
+                floor,
                 reversals: 0,
                 last_reversal_ms: 0.0,
                 reversal_ok: false,
@@ -865,9 +886,9 @@ impl ToneDetector {
         }
         let Some(run) = self.run.take() else { return };
         let steady = !self.plan.plan.bands[run.band].steady || run.steady();
-        // Closed by a third quiet block: that block's energy is the line noise.
-        let floor = (self.gap > BRIDGE_BLOCKS).then(|| self.energies[((run.last + 3) % 8) as usize]);
-        let end_ms = run.end_ms(after, floor, &self.plan.tables);
+        // The line noise as measured before the run (the blocks after it may
+        // already hold the next tone).
+        let end_ms = run.end_ms(after, run.floor, &self.plan.tables);
         self.push_segment(Segment { on: true, band: run.band, ms: end_ms - run.start_ms, valid: steady }, out);
         self.off_from = Some(run.last);
         self.off_end_ms = end_ms;
