@@ -125,8 +125,10 @@ def test_eu425_frequency_limits(freq, want):
 @pytest.mark.parametrize("scale", [0.9, 1.1])
 @pytest.mark.parametrize("name", list(CN))
 def test_cn_cadence_tolerance_accepted(name, scale):
-    names, _ = detect(keyed(450, -15, CN[name], 14000, scale=scale))
-    assert names == [name]
+    # Wherever the first edge falls inside a 10 ms block.
+    for shift_ms in (0.0, 2.6, 5.1, 7.7, 9.9):
+        names, _ = detect(S.concat(S.silence(shift_ms), keyed(450, -15, CN[name], 14000, scale=scale)))
+        assert names == [name], shift_ms
 
 
 @pytest.mark.parametrize("scale", [0.87, 1.13])
@@ -134,8 +136,9 @@ def test_cn_cadence_tolerance_accepted(name, scale):
 def test_cn_cadence_rejected_just_outside(name, scale):
     """+-10 % is the tolerance; 13 % off is refused (durations are measured to
     1.5 ms, so the windows are not widened beyond +-10 % by more than that)."""
-    names, _ = detect(keyed(450, -15, CN[name], 14000, scale=scale))
-    assert names == []
+    for shift_ms in (0.0, 2.6, 5.1, 7.7, 9.9):
+        names, _ = detect(S.concat(S.silence(shift_ms), keyed(450, -15, CN[name], 14000, scale=scale)))
+        assert names == [], shift_ms
 
 
 @pytest.mark.parametrize(
