@@ -12,14 +12,16 @@
 //!    off-segments; the plan's rules (cadence windows, sequences, durations,
 //!    phase reversals) are matched against the segment history.
 //!
-//! Segment edges are placed inside their 10 ms block, not rounded to it: a
-//! steady tone's energy grows in proportion to the part of the block it fills,
-//! so the edge block's energy over that of its full neighbour is the filled
-//! fraction (error under 3 % of a block: the partial sum of a sine's squared
-//! oscillating term is at most 1/(2 sin w) samples). Where two tones of
-//! different bands share the one block between them (SIT without gaps), the
-//! block is split by each tone's own DFT bin. Durations are thus exact to
-//! about 0.5 ms, which is what lets the cadence windows sit at +-10 %.
+//! Segment edges are placed inside their 10 ms block, not rounded to it. The
+//! tone is fitted (complex amplitude and frequency, `sinefit`) on the two full
+//! blocks next to an edge and carried sample by sample across the edge blocks
+//! until it has spent their measured energy (less the line noise measured in
+//! the off-period): the energy of a sine over a span only grows with the span,
+//! so that point is unique. Where two tones of different bands share the one
+//! block between them (SIT without gaps), that block is split by each tone's
+//! own DFT bin. Durations come out within 1.5 ms (`plan::MEASURE_ERROR_MS`),
+//! which is what lets the cadence windows sit at +-10 %. Phase reversals are
+//! timed inside their block the same way (`reversal_place`).
 //!
 //! Output depends only on the sample stream, never on how it was chunked.
 
