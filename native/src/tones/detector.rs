@@ -209,6 +209,11 @@ struct Run {
     reversal_ok: bool,
 }
 
+/// What `run_start` finds: the start (ms, first estimate), the previous tone's
+/// share of a block shared with it, the energy span still to place the start
+/// precisely (`Run::pending`), and the line noise per block before the run.
+type RunStart = (f64, Option<f64>, Option<(f32, i64)>, Option<f32>);
+
 /// A fitted tone: complex amplitude at a block's start, and frequency (rad/sample).
 type Model = ((f64, f64), f64);
 
@@ -671,7 +676,7 @@ impl ToneDetector {
     /// Start of a tone of `band` whose first block is `j` (ms), and, when the
     /// block before it is shared with the run still open (a tone of another
     /// band ending one block earlier), that run's share of it (fraction).
-    fn run_start(&self, j: u64, band: usize) -> (f64, Option<f64>, Option<(f32, i64)>, Option<f32>) {
+    fn run_start(&self, j: u64, band: usize) -> RunStart {
         let e = |b: u64| self.frames[(b % 3) as usize].energy;
         // j + 1 is the block just analysed; j - 1 is still in the ring.
         let full = e(j).max(e(j + 1));
