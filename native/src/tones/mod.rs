@@ -4,7 +4,11 @@
 //!
 //! Semantics of the detector's output:
 //! - A name is reported once per occurrence, at the end of the 10 ms block in
-//!   which it was recognised ("start" event, same sample).
+//!   which it was recognised ("start" event, same sample). A cadence is
+//!   recognised at the edge that completes its window (busy and congestion: the
+//!   end of the second on-period) or, for a window ending in an off-period, as
+//!   soon as that off-period has lasted its minimum (ringback: 0.9-1.1 s on,
+//!   then 3.6 s off, so within 5 s of the first on-period's start).
 //! - An occurrence ends ("end" event, at the block where that was decided) when
 //!   no block of the tone's band has been heard for 1.5 times *that tone's*
 //!   longest off-period (200 ms for continuous tones), or when its cadence has

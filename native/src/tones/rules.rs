@@ -1,9 +1,9 @@
 //! Cadence rules over the history of on/off segments.
 
-use super::plan::{Rule, ToneSpec, MEASURE_SLACK_MS};
+use super::plan::{Rule, Span, ToneSpec, MEASURE_ERROR_MS};
 use std::collections::VecDeque;
 
-/// One completed on- or off-segment.
+/// One completed on- or off-segment (or the off-segment in progress).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Segment {
     pub on: bool,
@@ -13,40 +13,96 @@ pub(crate) struct Segment {
     pub valid: bool,
 }
 
-/// Whether the latest segments of `h` satisfy the cadence or sequence rule of
-/// `tone`. Cadence windows may start at any rotation of the pattern but must
-/// hold at least one on-segment (silence alone never matches).
-pub(crate) fn history_matches(h: &VecDeque<Segment>, tone: &ToneSpec) -> bool {
+/// The last `k` segments of the history followed by `open` (if any), by index.
+struct Window<'a> {
+    h: &'a VecDeque<Segment>,
+    open: Option<&'a Segment>,
+    from: usize,
+    k: usize,
+}
+
+impl<'a> Window<'a> {
+    fn new(h: &'a VecDeque<Segment>, open: Option<&'a Segment>, k: usize) -> Option<Self> {
+        let total = h.len() + open.is_some() as usize;
+        (total >= k).then(|| Window { h, open, from: total - k, k })
+    }
+    fn get(&self, i: usize) -> &'a Segment {
+        let j = self.from + i;
+        if j < self.h.len() {
+            &self.h[j]
+        } else {
+            self.open.expect("index past the history needs the open segment")
+        }
+    }
+}
+
+/// Whether the tone/silence ratio `on / off` lies within `ratio`, allowing the
+/// measuring error on each part.
+fn ratio_fits(ratio: &Span, on: f64, off: f64) -> bool {
+    let e = MEASURE_ERROR_MS;
+    on + e >= ratio.min * (off - e) && on - e <= ratio.max * (off + e)
+}
+
+/// Whether the latest segments of `h`, followed by the off-segment in progress
+/// `open` when given, satisfy the cadence or sequence rule of `tone`. Cadence
+/// windows may start at any rotation of the pattern but must hold at least
+/// one on-segment (silence alone never matches).
+pub(crate) fn history_matches(h: &VecDeque<Segment>, open: Option<&Segment>, tone: &ToneSpec) -> bool {
     match &tone.rule {
         Rule::Cadence { band, pattern, window } => {
-            let k = *window;
-            if h.len() < k {
-                return false;
-            }
-            let win: Vec<&Segment> = h.iter().skip(h.len() - k).collect();
-            if !win.iter().any(|s| s.on) {
+            let Some(win) = Window::new(h, open, *window) else { return false };
+            if !(0..win.k).any(|i| win.get(i).on) {
                 return false;
             }
             let l = pattern.len();
+            // With the off-period in progress, the window must open with an
+            // on-period that follows a silence at least as long as the slot before
+            // it (or the stream's start): the last burst of another cadence (vacant's
+            // 400 ms, then silence) must not pass for one cycle of call waiting.
+            let before = if open.is_some() && win.from > 0 { Some(&h[win.from - 1]) } else { None };
             (0..l).any(|r| {
-                win.iter().enumerate().all(|(i, s)| {
+                if open.is_some() {
+                    let lead_in = pattern[(r + l - 1) % l].min - MEASURE_ERROR_MS;
+                    if r % 2 != 0 || before.is_some_and(|b| b.on || b.ms < lead_in) {
+                        return false;
+                    }
+                }
+                (0..win.k).all(|i| {
+                    let s = win.get(i);
                     let idx = (r + i) % l;
                     let want_on = idx % 2 == 0;
                     s.on == want_on && s.valid && (!s.on || s.band == *band) && pattern[idx].fits(s.ms)
                 })
             })
         }
-        Rule::Sequence { bands, each, gap_ms } => {
-            if h.len() < 5 {
+        Rule::Periodic { band, period, ratio, window } => {
+            if open.is_some() {
                 return false;
             }
-            let win: Vec<&Segment> = h.iter().skip(h.len() - 5).collect();
+            let Some(win) = Window::new(h, None, *window) else { return false };
+            (0..win.k).all(|i| {
+                let s = win.get(i);
+                s.valid && (!s.on || s.band == *band)
+            }) && (1..win.k).all(|i| {
+                let (a, b) = (win.get(i - 1), win.get(i));
+                if a.on == b.on {
+                    return false;
+                }
+                let (on, off) = if a.on { (a.ms, b.ms) } else { (b.ms, a.ms) };
+                period.fits(on + off) && ratio_fits(ratio, on, off)
+            })
+        }
+        Rule::Sequence { bands, each, gap_ms } => {
+            if open.is_some() {
+                return false;
+            }
+            let Some(win) = Window::new(h, None, 5) else { return false };
             (0..5).all(|i| {
-                let s = win[i];
+                let s = win.get(i);
                 if i % 2 == 0 {
                     s.on && s.valid && s.band == bands[i / 2] && each.fits(s.ms)
                 } else {
-                    !s.on && s.ms <= gap_ms + MEASURE_SLACK_MS
+                    !s.on && s.ms <= gap_ms + MEASURE_ERROR_MS
                 }
             })
         }
@@ -54,10 +110,22 @@ pub(crate) fn history_matches(h: &VecDeque<Segment>, tone: &ToneSpec) -> bool {
     }
 }
 
+/// Off-period durations (ms) at which an off-segment in progress can complete a
+/// cadence of `spec`: the minimum of each off slot of its pattern.
+pub(crate) fn open_off_thresholds(spec: &ToneSpec) -> Vec<f64> {
+    match &spec.rule {
+        Rule::Cadence { pattern, .. } => {
+            pattern.iter().skip(1).step_by(2).map(|s| (s.min - MEASURE_ERROR_MS).max(0.0)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Longest time between two matches of a tone whose cadence continues.
 pub(crate) fn cycle_ms(spec: &ToneSpec) -> f64 {
     match &spec.rule {
         Rule::Cadence { pattern, .. } => pattern.iter().map(|s| s.max).sum::<f64>().max(400.0),
+        Rule::Periodic { period, .. } => period.max.max(400.0),
         Rule::Sequence { each, gap_ms, .. } => 3.0 * each.max + 2.0 * gap_ms + 1250.0,
         _ => 400.0,
     }
