@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import time
 
+import harness
 import numpy as np
+import spandsp_baseline
 from harness import SAMPLE_RATE, Result, speech_like
 
 from cti_daemon import dsp
@@ -52,9 +54,12 @@ def _after_convergence(block: int, force_scalar: bool, sin, rin) -> float:
 
 
 def run() -> list[Result]:
-    sin, rin = _signals(12.0, CHANNELS)
+    global CHANNELS
+    if harness.QUICK:  # the test suite's check that this still runs: small and short
+        CHANNELS = 4
+    sin, rin = _signals(4.0 if harness.QUICK else 12.0, CHANNELS)
     out = []
-    g = "Echo canceller, 128 ms tail, NLP on (bank of 64, speech-like input)"
+    g = f"Echo canceller, 128 ms tail, NLP on (bank of {CHANNELS}, speech-like input)"
     probe = dsp.EchoCanceller()
     for block in (160, 16):
         fast = _after_convergence(block, False, sin, rin)
@@ -81,6 +86,9 @@ def run() -> list[Result]:
                       note=f"{3000.0 / per_channel_ms:.0f} channel-starts in parallel per core"))
     out.append(Result(g, "state per channel", float(probe.state_bytes), "bytes", "<= 24576",
                       probe.state_bytes <= 24576))
+    # SpanDSP 0.0.6 echo_can_update, 1024 taps (128 ms), adaption only, on the same signals.
+    out += spandsp_baseline.rows(g, "echo128", "echo_can_update, 1024 taps", sin[0], rin[0],
+                                 channels=2 if harness.QUICK else 8)
     return out
 
 
