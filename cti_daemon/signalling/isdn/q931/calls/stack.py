@@ -1,0 +1,82 @@
+"""One D-channel: a Q.921 `DataLink` with the Q.931 `Layer3` on top, as one sans-I/O
+endpoint (`receive(octets, now)`, `expire(name, now)`) that a `Loopback` or the span
+driver can run. Q.931 messages go down as DL-DATA-REQUEST; DL primitives go up to
+layer 3; the call model sees layer 3's primitives in `Output.indications`.
+
+Timer names: "T200" and "T203" are the data link's, every other name is layer 3's."""
+
+from __future__ import annotations
+
+from cti_daemon.signalling.isdn.q921.datalink import DataLink
+from cti_daemon.signalling.isdn.q921.frames import Side
+from cti_daemon.signalling.isdn.q921.parameters import Parameters
+from cti_daemon.signalling.isdn.q921.primitives import (
+    DlDataIndication,
+    DlEstablishConfirm,
+    DlEstablishIndication,
+    DlReleaseConfirm,
+    DlReleaseIndication,
+    DlUnitDataIndication,
+)
+from cti_daemon.signalling.sansio import Output
+
+from .layer3 import Layer3
+
+DATA_LINK_TIMERS = frozenset({"T200", "T203"})
+_LINK_EVENTS = (DlEstablishConfirm, DlEstablishIndication, DlReleaseIndication, DlReleaseConfirm)
+
+
+class DChannel:
+    def __init__(self, side: Side, *, primary_rate: bool = True, params: Parameters | None = None, **layer3):
+        self.side = side
+        self.link = DataLink(side, params or (Parameters.primary_rate() if primary_rate else Parameters.basic_rate()))
+        self.layer3 = Layer3(side, primary_rate=primary_rate, **layer3)
+
+    # ------------------------------------------------------------ endpoint
+    def start(self, now: float) -> Output:
+        """Bring the data link up (DL-ESTABLISH-REQUEST); layer 3 restarts the
+        channels once it is (Q.931 5.5)."""
+        return self._down(self.link.establish_request(now), now)
+
+    def receive(self, octets: bytes, now: float) -> Output:
+        return self._down(self.link.receive(octets, now), now)
+
+    def expire(self, name: str, now: float) -> Output:
+        if name in DATA_LINK_TIMERS:
+            return self._down(self.link.expire(name, now), now)
+        return self._up(self.layer3.expire(name, now), now)
+
+    # ------------------------------------------------------------- requests
+    def __getattr__(self, name: str):
+        """The call model's requests (`setup_request`, `alerting_request`, ...,
+        `restart_request`) are layer 3's, with the output carried down."""
+        if name.endswith("_request") and not name.startswith("_"):
+            method = getattr(self.layer3, name)
+
+            def request(now: float, *args, **kw) -> Output:
+                return self._up(method(now, *args, **kw), now)
+            return request
+        raise AttributeError(name)
+
+    # ------------------------------------------------------------- plumbing
+    def _down(self, dl_out: Output, now: float) -> Output:
+        """Data link output: its frames go out; its primitives go to layer 3."""
+        out = Output(transmit=list(dl_out.transmit), timers=dict(dl_out.timers))
+        for prim in dl_out.indications:
+            if isinstance(prim, (DlDataIndication, DlUnitDataIndication)):
+                out.extend(self._up(self.layer3.receive(prim.data, now), now))
+            elif isinstance(prim, _LINK_EVENTS):
+                out.extend(self._up(self.layer3.dl_indication(prim, now), now))
+                if isinstance(prim, DlReleaseIndication):
+                    # Q.931 5.8.9: layer 3 asks for re-establishment at once.
+                    out.extend(self._down(self.link.establish_request(now), now))
+            else:
+                out.indications.append(prim)  # MDL errors etc. for management
+        return out
+
+    def _up(self, l3_out: Output, now: float) -> Output:
+        """Layer 3 output: its messages go down as DL-DATA-REQUEST."""
+        out = Output(indications=list(l3_out.indications), timers=dict(l3_out.timers))
+        for message in l3_out.transmit:
+            out.extend(self._down(self.link.data_request(message, now), now))
+        return out
