@@ -122,7 +122,7 @@ class Layer3:
         if cause is not None or value is None:
             self._indicate(p.ReleaseIndication(call_id, int(cause or CauseValue.SWITCHING_EQUIPMENT_CONGESTION)))
             return self._flush()
-        call = Call(call_id, value, True, self.state_enum(1), called=called, calling=calling,
+        call = Call(call_id, value, True, self.state_enum(1 if self.user else 6), called=called, calling=calling,
                     sending_complete=sending_complete)
         self._add(call)
         call.channel = selection.channel
@@ -154,12 +154,12 @@ class Layer3:
                 self._start(call, "T304", now)  # Q.931 5.1.3: restarted on each INFORMATION
         return self._flush()
 
-    def proceeding_request(self, now: float, call_id: int) -> Output:
+    def proceeding_request(self, now: float, call_id: int, progress: int | None = None) -> Output:
         """PROCEEDING-REQ: CALL PROCEEDING for a call offered to us."""
         call = self.by_id.get(call_id)
         if call is not None and call.number in (1, 2, 6, 25):
             self._stop(call, "T302")
-            self._send(call, M.CALL_PROCEEDING, self._first_answer(call))
+            self._send(call, M.CALL_PROCEEDING, self._first_answer(call) + self._progress_ies(progress))
             call.state = self.state_enum(3 if not self.user else 9)
         return self._flush()
 
