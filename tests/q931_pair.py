@@ -26,8 +26,6 @@ class Pair:
 
     def _wrap(self, index, endpoint):
         layer3 = endpoint.layer3
-        for name in ("receive", "expire", "dl_indication"):
-            pass
         original_flush = layer3._flush
 
         def flush():
@@ -67,6 +65,11 @@ class Pair:
                 mt = decode_message(data).message.message_type
                 out.append(getattr(mt, "title", hex(mt)))
         return out
+
+    def inject(self, index, data: bytes):
+        """Deliver a Q.931 message to endpoint `index`'s layer 3 as if from the peer."""
+        endpoint = self.side(index)
+        self.wire.do(index, lambda now: endpoint._up(endpoint.layer3.receive(data, now), now))
 
     def clear_log(self):
         self.sent.clear()
