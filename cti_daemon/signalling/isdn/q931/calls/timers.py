@@ -38,6 +38,8 @@ class Timers:
     @classmethod
     def network(cls, **overrides: float) -> Timers:
         # Q.931 Table 9-1: T304 20 s and T310 10 s on the network side.
+        if "T303" in overrides and "T312" not in overrides:
+            overrides["T312"] = overrides["T303"] + 2.0  # Table 9-1: T312 = T303 + 2 s
         return dataclasses.replace(cls(T304=20.0, T310=10.0), **overrides)
 
     @classmethod
