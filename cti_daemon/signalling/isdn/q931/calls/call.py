@@ -73,6 +73,7 @@ class Call:
     t308_expiries: int = 0
     t322_expiries: int = 0
     setup_octets: bytes = b""  # SETUP as sent, for the T303 retransmission
+    setup_ies: tuple = ()  # the IEs of the SETUP received, for SETUP-IND
     timers: set[str] = field(default_factory=set)  # Q.931 timers running (names, no suffix)
 
     @property

@@ -109,8 +109,10 @@ class Layer3:
 
     def setup_request(self, now: float, called: str, *, call_id: int | None = None, calling: str | None = None,
                       channel: int | None = None, exclusive: bool | None = None, sending_complete: bool = True,
-                      bearer: BearerCapability | None = None) -> Output:
-        """SETUP-REQ (Q.931 5.1.1 user side, 5.2.1 network side)."""
+                      bearer: BearerCapability | None = None, extra_ies: tuple = ()) -> Output:
+        """SETUP-REQ (Q.931 5.1.1 user side, 5.2.1 network side). `extra_ies` go out
+        after the numbers (LLC, HLC, user-user, facility, display...; codec order is
+        the caller's)."""
         call_id = call_id if call_id is not None else self.next_call_id()
         cause = None
         if not self.link_up:
@@ -135,6 +137,7 @@ class Layer3:
             ies.append(CallingPartyNumber(calling))
         if called:
             ies.append(CalledPartyNumber(called))
+        ies.extend(extra_ies)
         if sending_complete:
             ies.insert(0, SendingComplete())  # single octet IEs may go anywhere (4.5.1)
         call.setup_octets = Message(M.SETUP, self._cr(call), ies).encode()
@@ -488,7 +491,7 @@ class Layer3:
             return
         called = msg.get(CalledPartyNumber)
         calling = msg.get(CallingPartyNumber)
-        call = Call(self.next_call_id(), cr.value, False, self.state_enum(6 if self.user else 1),
+        call = Call(self.next_call_id(), cr.value, False, self.state_enum(6 if self.user else 1), setup_ies=tuple(msg.ies),
                     channel=channel, called=called.digits if called else "",
                     calling=calling.digits if calling else None,
                     sending_complete=msg.get(SendingComplete) is not None)
@@ -515,7 +518,7 @@ class Layer3:
             call.state = self.state_enum(9 if self.user else 3)
         call.offered = True
         self._indicate(p.SetupIndication(call.call_id, call.called, call.calling, call.channel,
-                                         call.sending_complete))
+                                         call.sending_complete, call.setup_ies))
 
     # ========================================================= known calls
     def _call_message(self, call: Call, msg: Message, report, now: float) -> None:

@@ -7,8 +7,8 @@ the integer the layer 3 entity gave it. Requests are methods on `Layer3`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class SetupIndication:
     calling: str | None
     channel: int | None
     sending_complete: bool
+    # Every IE of the SETUP (bearer capability, LLC/HLC, user-user, facility, ...) for
+    # the call model; not part of equality so that tests can state the essentials.
+    ies: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,11 @@ endpoint (`receive(octets, now)`, `expire(name, now)`) that a `Loopback` or the 
 driver can run. Q.931 messages go down as DL-DATA-REQUEST; DL primitives go up to
 layer 3; the call model sees layer 3's primitives in `Output.indications`.
 
-Timer names: "T200" and "T203" are the data link's, every other name is layer 3's."""
+Messages longer than N201 go out as Annex H SEGMENT messages and segments received are
+reassembled (with T314) before layer 3 sees them.
+
+Timer names: "T200" and "T203" are the data link's, "T314" the reassembler's, every
+other name is layer 3's."""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from cti_daemon.signalling.isdn.q921.primitives import (
 )
 from cti_daemon.signalling.sansio import Output
 
+from ..segmentation import MessageReady, Reassembler, segment
 from .layer3 import Layer3
 
 DATA_LINK_TIMERS = frozenset({"T200", "T203"})
@@ -31,6 +36,8 @@ class DChannel:
         self.side = side
         self.link = DataLink(side, params or (Parameters.primary_rate() if primary_rate else Parameters.basic_rate()))
         self.layer3 = Layer3(side, primary_rate=primary_rate, **layer3)
+        self.reassembler = Reassembler(self.layer3.timers.T314)
+        self.max_message = self.link.params.N201
 
     # ------------------------------------------------------------ endpoint
     def start(self, now: float) -> Output:
@@ -44,6 +51,8 @@ class DChannel:
     def expire(self, name: str, now: float) -> Output:
         if name in DATA_LINK_TIMERS:
             return self._down(self.link.expire(name, now), now)
+        if name == "T314":
+            return self._reassembled(self.reassembler.expire(name, now), now)
         return self._up(self.layer3.expire(name, now), now)
 
     # ------------------------------------------------------------- requests
@@ -64,7 +73,7 @@ class DChannel:
         out = Output(transmit=list(dl_out.transmit), timers=dict(dl_out.timers))
         for prim in dl_out.indications:
             if isinstance(prim, (DlDataIndication, DlUnitDataIndication)):
-                out.extend(self._up(self.layer3.receive(prim.data, now), now))
+                out.extend(self._reassembled(self.reassembler.receive(prim.data, now), now))
             elif isinstance(prim, _LINK_EVENTS):
                 out.extend(self._up(self.layer3.dl_indication(prim, now), now))
                 if isinstance(prim, DlReleaseIndication):
@@ -74,9 +83,23 @@ class DChannel:
                 out.indications.append(prim)  # MDL errors etc. for management
         return out
 
+    def _reassembled(self, r_out: Output, now: float) -> Output:
+        """Reassembler output: whole messages go to layer 3 (Annex H.3); discarded
+        segments are reported up for layer 3 management."""
+        out = Output(timers=dict(r_out.timers))
+        for prim in r_out.indications:
+            if isinstance(prim, MessageReady):
+                out.extend(self._up(self.layer3.receive(prim.message, now), now))
+            else:
+                out.indications.append(prim)
+        return out
+
     def _up(self, l3_out: Output, now: float) -> Output:
-        """Layer 3 output: its messages go down as DL-DATA-REQUEST."""
+        """Layer 3 output: its messages go down as DL-DATA-REQUEST (segmented per
+        Annex H.2 when longer than N201)."""
         out = Output(indications=list(l3_out.indications), timers=dict(l3_out.timers))
         for message in l3_out.transmit:
-            out.extend(self._down(self.link.data_request(message, now), now))
+            pieces = segment(message, self.max_message) if len(message) > self.max_message else (message,)
+            for piece in pieces:
+                out.extend(self._down(self.link.data_request(piece, now), now))
         return out
