@@ -24,7 +24,8 @@ def meant(data: bytes) -> list[str]:
     cause, ch, pi, cs, ri = (m.get(k) for k in (Cause, ChannelIdentification, ProgressIndicator, CallState,
                                                 RestartIndicator))
     return [
-        f"0x{int(m.message_type):02x}", m.call_reference.value.to_bytes(m.call_reference.length, "big").hex(), "1" if m.call_reference.flag else "0",
+        f"0x{int(m.message_type):02x}",
+        m.call_reference.value.to_bytes(m.call_reference.length, "big").hex(), "1" if m.call_reference.flag else "0",
         str(int(cause.value)) if cause else "", ",".join(str(c) for c in ch.channels) if ch and ch.channels else "",
         f"0x{int(pi.description):02x}" if pi else "", f"0x{int(cs.value):02x}" if cs else "",
         f"0x{int(ri.restart_class):02x}" if ri else "",

@@ -165,7 +165,7 @@ def test_data_link_loss_longer_than_t309_clears_calls_and_restarts():
     assert ("RESTART" in [m[1] for m in restart_messages(p)]) and \
         ("RESTART ACKNOWLEDGE" in [m[1] for m in restart_messages(p)])
     assert len(p.user.layer3.channels.idle()) == 30 and len(p.network.layer3.channels.idle()) == 30
-    c = p.outgoing(U)
+    p.outgoing(U)
     p.run()
     assert p.got(N, SetupIndication)[-1].channel == 31
     assert calls

@@ -11,10 +11,34 @@
   `ChannelPool`/`Hunting`, `NumberCompleteness`, and the primitives in `primitives`.
 """
 
-from .channels import ChannelPool, ChannelUse, Hunting  # noqa: F401
-from .layer3 import Layer3  # noqa: F401
-from .numbering import NumberCompleteness  # noqa: F401
-from .primitives import *  # noqa: F401,F403
-from .stack import DChannel  # noqa: F401
-from .states import GlobalState, NetworkState, UserState  # noqa: F401
-from .timers import Timers  # noqa: F401
+from .channels import ChannelPool, ChannelUse, Hunting
+from .layer3 import Layer3
+from .numbering import NumberCompleteness
+from .primitives import (
+    AlertingIndication,
+    ChannelRestarted,
+    ConnectIndication,
+    DataLinkChange,
+    DisconnectIndication,
+    InBandInformation,
+    InfoIndication,
+    MoreInfoIndication,
+    ProceedingIndication,
+    ProgressIndication,
+    ReleaseIndication,
+    RestartFailed,
+    SetupCompleteIndication,
+    SetupIndication,
+    StatusIndication,
+)
+from .stack import DChannel
+from .states import GlobalState, NetworkState, UserState
+from .timers import Timers
+
+__all__ = [
+    "ChannelPool", "ChannelUse", "Hunting", "Layer3", "NumberCompleteness", "DChannel", "GlobalState",
+    "NetworkState", "UserState", "Timers", "AlertingIndication", "ChannelRestarted", "ConnectIndication",
+    "DataLinkChange", "DisconnectIndication", "InBandInformation", "InfoIndication", "MoreInfoIndication",
+    "ProceedingIndication", "ProgressIndication", "ReleaseIndication", "RestartFailed", "SetupCompleteIndication",
+    "SetupIndication", "StatusIndication",
+]

@@ -26,7 +26,7 @@ from cti_daemon.signalling.isdn.q921.primitives import (
 )
 from cti_daemon.signalling.sansio import Output
 
-from ..errors import FindingKind, Q931DecodeError
+from ..errors import Q931DecodeError
 from ..ies import (
     BearerCapability,
     CalledPartyNumber,
@@ -491,8 +491,8 @@ class Layer3:
             return
         called = msg.get(CalledPartyNumber)
         calling = msg.get(CallingPartyNumber)
-        call = Call(self.next_call_id(), cr.value, False, self.state_enum(6 if self.user else 1), setup_ies=tuple(msg.ies),
-                    channel=channel, called=called.digits if called else "",
+        call = Call(self.next_call_id(), cr.value, False, self.state_enum(6 if self.user else 1),
+                    setup_ies=tuple(msg.ies), channel=channel, called=called.digits if called else "",
                     calling=calling.digits if calling else None,
                     sending_complete=msg.get(SendingComplete) is not None)
         self._add(call)
@@ -676,8 +676,9 @@ class Layer3:
         if call.number in (2, 25) and not call.originated_here:
             call.called += digits
             call.sending_complete = complete
-            if self.numbering.complete_now(call.called, complete) and self.numbering.complete(call.called) is not None \
-                    or complete:
+            # Complete by sending complete or by the configured length; a number of
+            # unknown length keeps collecting until T302 decides (5.2.4).
+            if complete or self.numbering.complete(call.called):
                 self._offer(call, now, proceed=True)
             else:
                 self._start(call, "T302", now)  # Q.931 5.2.4: restarted on each INFORMATION
