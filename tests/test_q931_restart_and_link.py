@@ -188,3 +188,38 @@ def test_bit_errors_calls_still_complete():
     p.run(300.0)
     assert p.idle() and done == 10
     assert p.wire.counters.dropped > 0
+
+
+def test_peer_data_link_reset_clears_overlap_calls_with_41_only():
+    from cti_daemon.signalling.isdn.q931.calls import NumberCompleteness
+    p = Pair(user_kw={"numbering": NumberCompleteness({"9": 8})}).up()
+    u_active, _ = active_call(p)
+    n_overlap = p.outgoing(N, "9", sending_complete=False)
+    p.run()
+    u_overlap = [c.call_id for c in p.user.layer3.active_calls() if c.state is UserState.U25][0]
+    # The network side's data link restarts (SABME while established, Q.921 5.7):
+    p.wire.do(N, p.network.link.establish_request)
+    p.run()
+    # Q.931 5.8.8: the call in overlap receiving is cleared with cause 41, the active one stays.
+    assert [e for e in log(p) if e[1] == "DISCONNECT"][-1][2] == 41
+    assert p.got(N, ReleaseIndication)[-1] == ReleaseIndication(n_overlap, 41)
+    assert u_overlap not in p.user.layer3.by_id
+    assert p.user.layer3.by_id[u_active].state is UserState.U10
+
+
+def test_span_alarm_takes_channels_out_of_service_until_cleared():
+    p = Pair().up()
+    u, n = active_call(p)
+    p.wire.do(U, p.user.span_alarm)
+    p.wire.impairments.drop = lambda sender, frame: True  # the span is dead both ways
+    p.run(5.0)
+    c = p.outgoing(U)
+    assert p.got(U, ReleaseIndication)[-1] == ReleaseIndication(c, 41)  # no new call during the alarm
+    assert p.user.layer3.by_id[u].state is UserState.U10  # T309 running
+    p.wire.impairments.drop = None
+    p.wire.do(U, p.user.span_alarm_cleared)
+    p.run(10.0)
+    assert p.user.layer3.link_up and p.user.layer3.by_id[u].state is UserState.U10
+    c = p.outgoing(U)
+    p.run()
+    assert p.got(N, SetupIndication)[-1].channel == 30

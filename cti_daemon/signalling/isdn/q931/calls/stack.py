@@ -37,6 +37,7 @@ class DChannel:
         self.link = DataLink(side, params or (Parameters.primary_rate() if primary_rate else Parameters.basic_rate()))
         self.layer3 = Layer3(side, primary_rate=primary_rate, **layer3)
         self.reassembler = Reassembler(self.layer3.timers.T314)
+        self.layer1_up = True
         self.max_message = self.link.params.N201
 
     # ------------------------------------------------------------ endpoint
@@ -47,6 +48,18 @@ class DChannel:
 
     def receive(self, octets: bytes, now: float) -> Output:
         return self._down(self.link.receive(octets, now), now)
+
+    def span_alarm(self, now: float) -> Output:
+        """Layer 1 lost (loss of signal/frame, AIS on the span): the data link is
+        released (PH-DEACTIVATE-INDICATION), so layer 3 takes its B-channels out of
+        service for new calls and runs T309 for the active ones (Q.931 5.8.9)."""
+        self.layer1_up = False
+        return self._down(self.link.physical_deactivated(now), now)
+
+    def span_alarm_cleared(self, now: float) -> Output:
+        """Layer 1 back: bring the data link up again."""
+        self.layer1_up = True
+        return self._down(self.link.establish_request(now), now)
 
     def expire(self, name: str, now: float) -> Output:
         if name in DATA_LINK_TIMERS:
@@ -76,7 +89,7 @@ class DChannel:
                 out.extend(self._reassembled(self.reassembler.receive(prim.data, now), now))
             elif isinstance(prim, _LINK_EVENTS):
                 out.extend(self._up(self.layer3.dl_indication(prim, now), now))
-                if isinstance(prim, DlReleaseIndication):
+                if isinstance(prim, DlReleaseIndication) and self.layer1_up:
                     # Q.931 5.8.9: layer 3 asks for re-establishment at once.
                     out.extend(self._down(self.link.establish_request(now), now))
             else:
