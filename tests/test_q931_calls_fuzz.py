@@ -12,6 +12,7 @@ from cti_daemon.signalling.isdn.q931 import CallReference, Message, MessageType
 from cti_daemon.signalling.isdn.q931.calls import ChannelUse, GlobalState, NetworkState, UserState
 from cti_daemon.signalling.isdn.q931.ies import (
     BearerCapability,
+    BriChannel,
     CalledPartyNumber,
     CallState,
     CallStateValue,
@@ -24,6 +25,7 @@ from cti_daemon.signalling.isdn.q931.ies import (
     RestartIndicator,
     SendingComplete,
 )
+from cti_daemon.signalling.isdn.q921.loopback import Impairments
 from q931_pair import NETWORK, USER, Pair
 
 SIDES = st.sampled_from([USER, NETWORK])
@@ -31,6 +33,7 @@ REQUESTS = ["setup_request", "info_request", "proceeding_request", "alerting_req
             "connect_request", "disconnect_request", "release_request", "restart_request"]
 IE_LIBRARY = [
     BearerCapability(), ChannelIdentification.e1(1), ChannelIdentification.e1(31, exclusive=False),
+    ChannelIdentification.bri(BriChannel.B1, exclusive=True), ChannelIdentification.bri(BriChannel.ANY),
     ChannelIdentification.e1(), Cause(CauseValue.USER_BUSY), Cause(CauseValue.NORMAL_CALL_CLEARING),
     ProgressIndicator(ProgressDescription.IN_BAND_INFORMATION_AVAILABLE),
     ProgressIndicator(ProgressDescription.NOT_END_TO_END_ISDN), CallState(CallStateValue.ACTIVE),
@@ -59,14 +62,15 @@ def build(pair, index, mt, k, ours, ies, sending_complete) -> bytes:
     """A message to endpoint `index` on one of its calls (k >= 0), or the global call
     reference (k = -1). `ours`: the call reference flag as if it were ours or theirs."""
     if k < 0:
-        cr = CallReference.global_(2)
+        cr = CallReference.global_(pair.side(index).layer3.cr_length)
     else:
-        calls = sorted(pair.side(index).layer3.calls)
+        layer3 = pair.side(index).layer3
+        calls = sorted(layer3.calls)
         if calls:
             originated_here, value = calls[k % len(calls)]
-            cr = CallReference(value, 2, originated_here if ours else not originated_here)
+            cr = CallReference(value, layer3.cr_length, originated_here if ours else not originated_here)
         else:
-            cr = CallReference(k + 1, 2, ours)
+            cr = CallReference(k + 1, layer3.cr_length, ours)
     ies = sorted(set(ies), key=lambda ie: int(ie.IDENTIFIER))
     if sending_complete:
         ies = [SendingComplete(), *ies]
@@ -85,10 +89,10 @@ def check_defined(pair):
             assert owner in layer3.by_id, f"channel {ch} held by a call that is gone"
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ACTIONS)
-def test_random_sequences_never_raise_and_leave_nothing_behind(actions):
-    p = Pair().up()
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ACTIONS, st.booleans(), st.sampled_from([0.0, 0.0, 0.05]))
+def test_random_sequences_never_raise_and_leave_nothing_behind(actions, primary_rate, loss):
+    p = Pair(primary_rate=primary_rate, impairments=Impairments(loss_rate=loss, seed=len(actions))).up()
     for action in actions:
         kind, index = action[0], action[1] if len(action) > 1 else None
         if kind == "run":
@@ -98,7 +102,8 @@ def test_random_sequences_never_raise_and_leave_nothing_behind(actions):
             if name == "setup_request":
                 p.outgoing(index, "8001", sending_complete=bool(k % 2))
             elif name == "restart_request":
-                p.do(index, name, (k % 15 + 1,) if k % 2 else None)
+                channels = p.side(index).layer3.channels.channels
+                p.do(index, name, (channels[k % len(channels)],) if k % 2 else None)
             elif name == "info_request":
                 p.do(index, name, pick_call(p, index, k), "12")
             elif name in ("disconnect_request", "release_request"):

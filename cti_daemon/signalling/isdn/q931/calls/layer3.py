@@ -114,9 +114,13 @@ class Layer3:
         after the numbers (LLC, HLC, user-user, facility, display...; codec order is
         the caller's)."""
         call_id = call_id if call_id is not None else self.next_call_id()
+        if call_id in self.by_id:
+            raise ValueError(f"call id {call_id} is in use; take new ones from next_call_id()")
         cause = None
         if not self.link_up:
             cause = CauseValue.TEMPORARY_FAILURE
+        elif channel is not None and channel not in self.channels.use:
+            cause = CauseValue.IDENTIFIED_CHANNEL_DOES_NOT_EXIST
         else:
             selection = self.channels.select(self._channel_ie(channel, bool(exclusive)) if channel else None)
             cause = selection.cause
@@ -232,6 +236,9 @@ class Layer3:
 
     def restart_request(self, now: float, channels: tuple[int, ...] | None = None) -> Output:
         """RESTART-REQ (Q.931 5.5.1): the interface (channels None) or some channels."""
+        for c in channels or ():
+            if c not in self.channels.use:
+                raise ValueError(f"channel {c} does not exist on this interface")
         self.restart_pending.append(tuple(channels) if channels else None)
         self._next_restart(now)
         return self._flush()
