@@ -6,8 +6,8 @@ layer 3; the call model sees layer 3's primitives in `Output.indications`.
 Messages longer than N201 go out as Annex H SEGMENT messages and segments received are
 reassembled (with T314) before layer 3 sees them.
 
-Timer names: "T200" and "T203" are the data link's, "T314" the reassembler's, every
-other name is layer 3's."""
+Timer names: "T314" is the reassembler's; layer 3 has T309, T316, T317 and the call
+timers ("T303:7"); every other name (T200, T203, T202) is the data link's."""
 
 from __future__ import annotations
 
@@ -27,18 +27,22 @@ from cti_daemon.signalling.sansio import Output
 from ..segmentation import MessageReady, Reassembler, segment
 from .layer3 import Layer3
 
-DATA_LINK_TIMERS = frozenset({"T200", "T203"})
+LAYER3_TIMERS = frozenset({"T309", "T316", "T317"})  # interface timers; call timers are "T303:7"
 _LINK_EVENTS = (DlEstablishConfirm, DlEstablishIndication, DlReleaseIndication, DlReleaseConfirm)
 
 
 class DChannel:
-    def __init__(self, side: Side, *, primary_rate: bool = True, params: Parameters | None = None, **layer3):
+    def __init__(self, side: Side, *, primary_rate: bool = True, params: Parameters | None = None, link=None,
+                 **layer3):
+        """`link`: the data link below, by default a point-to-point `DataLink` (PRI,
+        BRI point-to-point); a BRI terminal on a bus passes its `UserTerminal`."""
         self.side = side
-        self.link = DataLink(side, params or (Parameters.primary_rate() if primary_rate else Parameters.basic_rate()))
+        params = params or (Parameters.primary_rate() if primary_rate else Parameters.basic_rate())
+        self.link = link if link is not None else DataLink(side, params)
         self.layer3 = Layer3(side, primary_rate=primary_rate, **layer3)
         self.reassembler = Reassembler(self.layer3.timers.T314)
         self.layer1_up = True
-        self.max_message = self.link.params.N201
+        self.max_message = params.N201
 
     # ------------------------------------------------------------ endpoint
     def start(self, now: float) -> Output:
@@ -62,11 +66,11 @@ class DChannel:
         return self._down(self.link.establish_request(now), now)
 
     def expire(self, name: str, now: float) -> Output:
-        if name in DATA_LINK_TIMERS:
-            return self._down(self.link.expire(name, now), now)
         if name == "T314":
             return self._reassembled(self.reassembler.expire(name, now), now)
-        return self._up(self.layer3.expire(name, now), now)
+        if ":" in name or name in LAYER3_TIMERS:
+            return self._up(self.layer3.expire(name, now), now)
+        return self._down(self.link.expire(name, now), now)  # T200, T203, T202 ...
 
     # ------------------------------------------------------------- requests
     def __getattr__(self, name: str):
@@ -111,6 +115,10 @@ class DChannel:
         """Layer 3 output: its messages go down as DL-DATA-REQUEST (segmented per
         Annex H.2 when longer than N201)."""
         out = Output(indications=list(l3_out.indications), timers=dict(l3_out.timers))
+        if l3_out.transmit and not self.layer3.link_up and self.layer1_up:
+            # A terminal answering a broadcast SETUP: its data link comes up first and
+            # the message waits in the I queue (Q.921 DL-ESTABLISH-REQUEST).
+            out.extend(self._down(self.link.establish_request(now), now))
         for message in l3_out.transmit:
             pieces = segment(message, self.max_message) if len(message) > self.max_message else (message,)
             for piece in pieces:
