@@ -4,6 +4,9 @@ released with cause 26; no answer gives 18 to the call model (Q.931 5.2.1, 5.2.9
 
 import random
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from cti_daemon.signalling.isdn.q921 import Side
 from cti_daemon.signalling.isdn.q921.loopback import Loopback
 from cti_daemon.signalling.isdn.q921.ptmp import UserTerminal
@@ -95,3 +98,70 @@ def test_every_terminal_refusing_gives_the_refusal_cause():
     wire.run_for(10.0)
     assert wire.received(0, ReleaseIndication) == [ReleaseIndication(call, 17)]
     assert network.channels.reserved() == []
+
+
+def test_call_model_cancels_an_offer_before_anyone_answers():
+    network, (a, b), wire = bus_with_terminals()
+    wire.do(0, lambda now: network.offer_request(now, "8001"))
+    call = network.last_call_id
+    wire.run_for(1.0)
+    offered_a = wire.received(1, SetupIndication)[0]
+    wire.do(1, lambda now: a.alerting_request(now, offered_a.call))
+    wire.run_for(1.0)
+    wire.do(0, lambda now: network.request(now, "disconnect_request", call, 16))  # the caller hung up
+    wire.run_for(10.0)
+    assert wire.received(0, ReleaseIndication) == [ReleaseIndication(call, 16)]
+    assert wire.received(1, ReleaseIndication) == [ReleaseIndication(offered_a.call, 16)]
+    assert network.channels.reserved() == [] and not a.layer3.by_id
+
+
+ACTIONS = st.lists(st.one_of(
+    st.tuples(st.just("offer")),
+    st.tuples(st.sampled_from(["alerting_request", "connect_request", "disconnect_request"]), st.integers(1, 2),
+              st.integers(0, 3)),
+    st.tuples(st.just("network_clear"), st.integers(0, 3)),
+    st.tuples(st.just("octets"), st.integers(0, 2), st.binary(max_size=30)),
+    st.tuples(st.just("run"), st.floats(0.01, 20.0)),
+), max_size=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ACTIONS)
+def test_bus_random_sequences_never_raise_and_leave_nothing_behind(actions):
+    network, terminals, wire = bus_with_terminals()
+    offers = []
+    for action in actions:
+        kind = action[0]
+        if kind == "offer":
+            wire.do(0, lambda now: network.offer_request(now, "8001"))
+            offers.append(network.last_call_id)
+        elif kind == "run":
+            wire.run_for(action[1])
+        elif kind == "network_clear":
+            if offers:
+                c = offers[action[1] % len(offers)]
+                wire.do(0, lambda now, c=c: network.request(now, "disconnect_request", c, 16))
+        elif kind == "octets":
+            _, index, data = action
+            endpoint = wire.endpoints[index]
+            if index == 0:
+                wire.do(0, lambda now: network._message(min(network.entities), data, now))
+            else:
+                wire.do(index, lambda now: endpoint._up(endpoint.layer3.receive(data, now), now))
+        else:
+            name, index, k = action
+            t = terminals[index - 1]
+            ids = sorted(t.layer3.by_id)
+            if ids:
+                c = ids[k % len(ids)]
+                wire.do(index, lambda now, t=t, c=c: getattr(t, name)(now, c))
+    wire.run_for(10.0)
+    for c in offers:
+        wire.do(0, lambda now, c=c: network.request(now, "disconnect_request", c, 16))
+    for index, t in enumerate(terminals, start=1):
+        for c in sorted(t.layer3.by_id):
+            wire.do(index, lambda now, t=t, c=c: t.disconnect_request(now, c))
+    wire.run_for(1000.0)
+    assert not network.offers and network.channels.reserved() == []
+    assert all(not e.by_id for e in network.entities.values())
+    assert all(not t.layer3.by_id and not t.layer3.channels.reserved() for t in terminals)

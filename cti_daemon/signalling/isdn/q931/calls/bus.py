@@ -98,7 +98,17 @@ class BusNetwork:
 
     def request(self, now: float, name: str, call_id: int, *args, **kw) -> Output:
         """Any other request (`disconnect_request`, ...) on a call that has been
-        answered: it lives in the entity of the terminal that won."""
+        answered: it lives in the entity of the terminal that won. Clearing an offer
+        nobody has won yet releases every terminal that answered (cause as given)."""
+        offer = self.offers.get(call_id)
+        if offer is not None:
+            if name not in ("disconnect_request", "release_request"):
+                return Output()
+            cause = int(args[0]) if args else int(kw.get("cause", CauseValue.NORMAL_CALL_CLEARING))
+            out = Output()
+            for tei in list(offer.responders):
+                out.extend(self._release_non_selected(tei, offer, now, cause))
+            return out.extend(self._give_up(offer, cause))
         for tei, entity in self.entities.items():
             if call_id in entity.by_id:
                 return self._from_entity(tei, getattr(entity, name)(now, call_id, *args, **kw), now)
@@ -194,13 +204,14 @@ class BusNetwork:
                 out.extend(self._give_up(offer, offer.last_refusal))
         return out
 
-    def _release_non_selected(self, tei: int, offer: Offer, now: float) -> Output:
+    def _release_non_selected(self, tei: int, offer: Offer, now: float,
+                              cause: int = CauseValue.NON_SELECTED_USER_CLEARING) -> Output:
         """Q.931 5.2.9: RELEASE with cause 26 to a terminal that answered but lost."""
         entity = self.entities[tei]
         call = Call(entity.next_call_id() + 1_000_000, offer.value, True, NetworkState(offer.responders[tei]))
         self._hidden.add(call.call_id)
         entity._add(call)
-        entity._release(call, Cause(CauseValue.NON_SELECTED_USER_CLEARING, Location.PUBLIC_NETWORK_LOCAL_USER), now)
+        entity._release(call, Cause(CauseValue(cause), Location.PUBLIC_NETWORK_LOCAL_USER), now)
         return self._from_entity(tei, entity._flush(), now)
 
     def _offer_timer(self, name: str, now: float) -> Output:
