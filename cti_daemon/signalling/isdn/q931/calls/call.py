@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from ..message_types import MessageType as M
 from .states import NetworkState, UserState
 
+IN_BAND_HOLD = "INBAND"  # our limit on keeping the B-channel after DISCONNECT with PI 8
+CLEARING_MESSAGES = frozenset({M.DISCONNECT, M.RELEASE, M.RELEASE_COMPLETE})
+
 # Messages accepted in any state but Null; the clearing procedures (5.3, 5.3.5 clear
 # collision) and 5.8.10/5.8.11 handle them everywhere.
 ANY_STATE = frozenset({M.DISCONNECT, M.RELEASE, M.RELEASE_COMPLETE, M.STATUS, M.STATUS_ENQUIRY,
