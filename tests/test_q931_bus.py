@@ -25,10 +25,10 @@ from cti_daemon.signalling.trace import LINKTYPE_LINUX_LAPD, PcapWriter
 import tshark
 
 
-def bus_with_terminals(n=2, trace=None):
+def bus_with_terminals(n=2, trace=None, numbers=None):
     network = BusNetwork()
     terminals = [DChannel(Side.USER, primary_rate=False, link=UserTerminal(rng=random.Random(i + 1)),
-                          restart_at_start=False) for i in range(n)]
+                          restart_at_start=False, numbers=numbers[i] if numbers else None) for i in range(n)]
     wire = Loopback.bus(network, terminals, trace=trace, trace_endpoint=0)
     for i, t in enumerate(terminals, start=1):
         wire.do(i, t.start)
@@ -72,6 +72,19 @@ def test_two_terminals_get_different_teis_and_the_first_to_answer_wins(tmp_path)
     assert types.count("0x05") == 1  # one SETUP, broadcast
     causes = [r[0] for r in tshark.fields(path, "q931.cause_value") if r[0]]
     assert "26" in causes
+
+
+def test_only_the_terminal_whose_number_is_called_answers():
+    network, (a, b), wire = bus_with_terminals(numbers=[("8001",), ("8002", "8003")])
+    wire.do(0, lambda now: network.offer_request(now, "0108003"))
+    call = network.last_call_id
+    wire.run_for(1.0)
+    assert wire.received(1, SetupIndication) == [] and a.layer3.ignored[-1] == "SETUP for a number that is not ours"
+    offered = wire.received(2, SetupIndication)
+    assert len(offered) == 1
+    wire.do(2, lambda now: b.connect_request(now, offered[0].call))
+    wire.run_for(1.0)
+    assert wire.received(0, ConnectIndication) == [ConnectIndication(call)]
 
 
 def test_no_terminal_answers_gives_18_after_t312():

@@ -55,6 +55,12 @@ class ErrorHandling:
             return
         if report.unknown_message_type:
             return
+        called_ie = msg.get(CalledPartyNumber)
+        if self.numbers is not None and not any((called_ie.digits if called_ie else "").endswith(n)
+                                                for n in self.numbers):
+            # Annex B.3.1 a): addressed to another terminal on the bus: no answer at all.
+            self.ignored.append("SETUP for a number that is not ours")
+            return
         requested = msg.get(ChannelIdentification)
         selection = self.channels.select(requested)
         channel = selection.channel

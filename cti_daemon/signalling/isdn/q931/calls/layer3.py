@@ -63,7 +63,7 @@ class Layer3(LinkAndRestart, ErrorHandling, CallProcedures, TimerExpiry):
     def __init__(self, side: Side, *, primary_rate: bool = True, timers: Timers | None = None,
                  channels: ChannelPool | None = None, numbering: NumberCompleteness | None = None,
                  restart_at_start: bool = True, restart_class: RestartClass = RestartClass.ALL_INTERFACES,
-                 location: Location | None = None):
+                 location: Location | None = None, numbers: tuple[str, ...] | None = None):
         self.side = side
         self.user = side is Side.USER
         self.primary_rate = primary_rate
@@ -76,6 +76,9 @@ class Layer3(LinkAndRestart, ErrorHandling, CallProcedures, TimerExpiry):
         self.channels = channels
         self.numbering = numbering or NumberCompleteness()
         self.restart_at_start = restart_at_start
+        # Q.931 Annex B.3.1: the numbers (MSNs) a terminal answers for; a SETUP for
+        # another number is not for us. None: every number.
+        self.numbers = numbers
         self.restart_class = restart_class
         # Q.850 2.2.4: the location we put in causes.
         self.location = location if location is not None else (
