@@ -223,3 +223,14 @@ def test_span_alarm_takes_channels_out_of_service_until_cleared():
     c = p.outgoing(U)
     p.run()
     assert p.got(N, SetupIndication)[-1].channel == 30
+
+
+def test_both_sides_restart_at_start_at_once():
+    p = Pair(network_kw={"restart_at_start": True}).up()
+    kinds = [(m[0], m[1]) for m in restart_messages(p)]
+    assert sorted(kinds) == sorted([(U, "RESTART"), (N, "RESTART"), (U, "RESTART ACKNOWLEDGE"),
+                                    (N, "RESTART ACKNOWLEDGE")])
+    for side in (p.user, p.network):
+        assert side.layer3.global_state is GlobalState.REST0 and len(side.layer3.channels.idle()) == 30
+    u, n = active_call(p)
+    assert p.user.layer3.by_id[u].state is UserState.U10
