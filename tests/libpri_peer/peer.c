@@ -10,19 +10,26 @@
  * octets appended (docs/research/signalling.md 1.8); the test harness strips and adds them.
  *
  * Control channel, one line each way:
- *   stdin  (commands): call NUMBER [CHANNEL] | proceeding CREF | alerting CREF |
- *                      answer CREF | hangup CREF CAUSE | busy CREF | restart |
- *                      reset CHANNEL | auto off|answer|busy | timer NAME VALUE | quit
- *   stdout (events):   ready | dchan_up | dchan_down | restart CHANNEL | restart_ack CHANNEL |
- *                      ring CREF CHANNEL CALLED CALLING COMPLETE | ringing CREF CHANNEL |
- *                      proceeding CREF CHANNEL | setup_ack CREF CHANNEL | progress CREF CHANNEL |
- *                      answer CREF CHANNEL | connect_ack CREF CHANNEL |
- *                      hangup_req CREF CHANNEL CAUSE | hangup CREF CHANNEL CAUSE |
- *                      hangup_ack CREF CHANNEL CAUSE | calling CREF | config_err TEXT |
- *                      error TEXT | event NUMBER NAME | bad_command TEXT
- *   stderr: libpri's own messages when -d is given (Q.921/Q.931 dumps).
- * CREF is libpri's call reference value; an outgoing call reports it with "calling CREF".
- * CHANNEL is the B-channel number (the E1 timeslot for EuroISDN E1), -1 for "any".
+ *   stdin (commands):
+ *     call NUMBER [CHANNEL [exclusive]]   SETUP (speech, A-law, sending complete; channel 1)
+ *     proceeding CALL | alerting CALL | answer CALL | hangup CALL CAUSE | busy CALL
+ *     reset CHANNEL      RESTART of one B-channel (pri_reset; what Asterisk sends at start)
+ *     restart            pri_restart (libpri 1.6 sends nothing for it: seen, not assumed)
+ *     auto off|answer|busy   what to do with every incoming SETUP from now on
+ *     timer NAME VALUE   pri_set_timer (names of pri_timer2idx, milliseconds)
+ *     quit
+ *   stdout (events):
+ *     ready | dchan_up | dchan_down | restart CHANNEL | restart_ack CHANNEL
+ *     ring CALL CREF CHANNEL CALLED CALLING COMPLETE | calling CALL
+ *     ringing|proceeding|progress|setup_ack|answer|connect_ack CALL CREF CHANNEL
+ *     hangup_req|hangup|hangup_ack CALL CREF CHANNEL CAUSE
+ *     error TEXT | anomaly TEXT | config_err TEXT | bad_command TEXT | event NUMBER NAME
+ *   stderr: libpri's own dumps (Q.921 states, Q.931 messages) when -d is given.
+ * CALL is our handle of a call (1, 2, ...), CREF libpri's call reference value (-1 where
+ * libpri's event does not say), CHANNEL the B-channel (the E1 timeslot), -1 for none/any.
+ * libpri's DISCONNECT (hangup_req) and RELEASE (hangup) events are answered with
+ * pri_hangup, as Asterisk does. "anomaly" is libpri's "!!" messages (e.g. an unanswered
+ * RESTART), reported whatever the debug setting.
  *
  * Time is libpri's own schedule (pri_schedule_next / pri_schedule_run) on the real clock.
  */
@@ -42,12 +49,43 @@
 static int debug_to_stderr;
 static enum { AUTO_OFF, AUTO_ANSWER, AUTO_BUSY } auto_mode = AUTO_OFF;
 
-/* Calls libpri knows, by call reference, so that commands can name them. */
+/* Calls libpri knows, by a handle of ours (1, 2, ...: the slot + 1), so that commands
+ * can name a call before its call reference is known to the test. */
 static struct known_call {
-	int cref;
 	q931_call *call;
 	int channel;
 } calls[MAX_CALLS];
+
+static int handle_of(q931_call *call, int channel)
+{
+	int free_slot = -1;
+	for (int i = 0; i < MAX_CALLS; i++) {
+		if (calls[i].call == call) {
+			if (channel > 0)
+				calls[i].channel = channel;
+			return i + 1;
+		}
+		if (!calls[i].call && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		return 0;
+	calls[free_slot].call = call;
+	calls[free_slot].channel = channel;
+	return free_slot + 1;
+}
+
+static struct known_call *find(int handle)
+{
+	return handle >= 1 && handle <= MAX_CALLS && calls[handle - 1].call ? &calls[handle - 1] : NULL;
+}
+
+static void forget(q931_call *call)
+{
+	for (int i = 0; i < MAX_CALLS; i++)
+		if (calls[i].call == call)
+			calls[i].call = NULL;
+}
 
 static void emit(const char *fmt, ...)
 {
@@ -57,42 +95,6 @@ static void emit(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stdout);
 	fflush(stdout);
-}
-
-static void remember(int cref, q931_call *call, int channel)
-{
-	int free_slot = -1;
-	for (int i = 0; i < MAX_CALLS; i++) {
-		if (calls[i].call == call || (calls[i].call && calls[i].cref == cref)) {
-			calls[i].cref = cref;
-			calls[i].call = call;
-			if (channel >= 0)
-				calls[i].channel = channel;
-			return;
-		}
-		if (!calls[i].call && free_slot < 0)
-			free_slot = i;
-	}
-	if (free_slot >= 0) {
-		calls[free_slot].cref = cref;
-		calls[free_slot].call = call;
-		calls[free_slot].channel = channel;
-	}
-}
-
-static struct known_call *find(int cref)
-{
-	for (int i = 0; i < MAX_CALLS; i++)
-		if (calls[i].call && calls[i].cref == cref)
-			return &calls[i];
-	return NULL;
-}
-
-static void forget(q931_call *call)
-{
-	for (int i = 0; i < MAX_CALLS; i++)
-		if (calls[i].call == call)
-			calls[i].call = NULL;
 }
 
 /* One frame per datagram. libpri gives a 1024-octet buffer; nothing waiting = 0. */
@@ -108,17 +110,9 @@ static int io_write(struct pri *pri, void *buf, int buflen)
 	return n < 0 ? -1 : (int)n;
 }
 
-static void on_message(struct pri *pri, char *text)
+/* One event line: newlines inside the text become spaces. */
+static void emit_text(const char *kind, const char *text)
 {
-	(void)pri;
-	if (debug_to_stderr)
-		fputs(text, stderr);
-}
-
-static void on_error(struct pri *pri, char *text)
-{
-	(void)pri;
-	/* One event line per message: newlines inside become spaces. */
 	char line[1024];
 	snprintf(line, sizeof line, "%s", text);
 	for (char *c = line; *c; c++)
@@ -127,7 +121,24 @@ static void on_error(struct pri *pri, char *text)
 	size_t len = strlen(line);
 	while (len && line[len - 1] == ' ')
 		line[--len] = '\0';
-	emit("error %s", line);
+	emit("%s %s", kind, line);
+}
+
+/* libpri marks what it finds wrong with "!!" (anomalies, unanswered RESTART, ...):
+ * those become events whether or not debugging is on. */
+static void on_message(struct pri *pri, char *text)
+{
+	(void)pri;
+	if (!strncmp(text, "!!", 2))
+		emit_text("anomaly", text + 2 + strspn(text + 2, " "));
+	if (debug_to_stderr)
+		fputs(text, stderr);
+}
+
+static void on_error(struct pri *pri, char *text)
+{
+	(void)pri;
+	emit_text("error", text);
 	if (debug_to_stderr)
 		fputs(text, stderr);
 }
@@ -139,6 +150,7 @@ static int bchannel(int channel)
 
 static void handle_event(struct pri *pri, pri_event *e)
 {
+	int channel, call;
 	switch (e->e) {
 	case PRI_EVENT_DCHAN_UP:
 		emit("dchan_up");
@@ -153,12 +165,12 @@ static void handle_event(struct pri *pri, pri_event *e)
 		emit("restart_ack %d", bchannel(e->restartack.channel));
 		break;
 	case PRI_EVENT_CONFIG_ERR:
-		emit("config_err %s", e->err.err);
+		emit_text("config_err", e->err.err);
 		break;
-	case PRI_EVENT_RING: {
-		int channel = bchannel(e->ring.channel);
-		remember(e->ring.cref, e->ring.call, channel);
-		emit("ring %d %d %s %s %d", e->ring.cref, channel,
+	case PRI_EVENT_RING:
+		channel = bchannel(e->ring.channel);
+		call = handle_of(e->ring.call, channel);
+		emit("ring %d %d %d %s %s %d", call, e->ring.cref, channel,
 		     e->ring.callednum[0] ? e->ring.callednum : "-",
 		     e->ring.callingnum[0] ? e->ring.callingnum : "-", e->ring.complete);
 		if (auto_mode == AUTO_ANSWER) {
@@ -168,47 +180,49 @@ static void handle_event(struct pri *pri, pri_event *e)
 			pri_hangup(pri, e->ring.call, PRI_CAUSE_USER_BUSY);
 		}
 		break;
-	}
 	case PRI_EVENT_RINGING:
-		remember(e->ringing.cref, e->ringing.call, bchannel(e->ringing.channel));
-		emit("ringing %d %d", e->ringing.cref, bchannel(e->ringing.channel));
+		channel = bchannel(e->ringing.channel);
+		emit("ringing %d %d %d", handle_of(e->ringing.call, channel), e->ringing.cref, channel);
 		break;
 	case PRI_EVENT_PROCEEDING:
-		remember(e->proceeding.cref, e->proceeding.call, bchannel(e->proceeding.channel));
-		emit("proceeding %d %d", e->proceeding.cref, bchannel(e->proceeding.channel));
+		channel = bchannel(e->proceeding.channel);
+		emit("proceeding %d %d %d", handle_of(e->proceeding.call, channel), e->proceeding.cref, channel);
 		break;
 	case PRI_EVENT_PROGRESS:
-		emit("progress %d %d", e->proceeding.cref, bchannel(e->proceeding.channel));
+		channel = bchannel(e->proceeding.channel);
+		emit("progress %d %d %d", handle_of(e->proceeding.call, channel), e->proceeding.cref, channel);
 		break;
-	case PRI_EVENT_SETUP_ACK: {
-		int mode = 0;
-		int crv = pri_get_crv(pri, e->setup_ack.call, &mode);
-		emit("setup_ack %d %d", crv, bchannel(e->setup_ack.channel));
+	case PRI_EVENT_SETUP_ACK:
+		channel = bchannel(e->setup_ack.channel);
+		emit("setup_ack %d -1 %d", handle_of(e->setup_ack.call, channel), channel);
 		break;
-	}
 	case PRI_EVENT_ANSWER:
-		remember(e->answer.cref, e->answer.call, bchannel(e->answer.channel));
-		emit("answer %d %d", e->answer.cref, bchannel(e->answer.channel));
+		channel = bchannel(e->answer.channel);
+		emit("answer %d %d %d", handle_of(e->answer.call, channel), e->answer.cref, channel);
 		break;
-	case PRI_EVENT_CONNECT_ACK: {
-		int mode = 0;
-		int crv = pri_get_crv(pri, e->connect_ack.call, &mode);
-		emit("connect_ack %d %d", crv, bchannel(e->connect_ack.channel));
+	case PRI_EVENT_CONNECT_ACK:
+		channel = bchannel(e->connect_ack.channel);
+		emit("connect_ack %d -1 %d", handle_of(e->connect_ack.call, channel), channel);
 		break;
-	}
 	case PRI_EVENT_HANGUP_REQ:
 		/* DISCONNECT received: answer with RELEASE, as Asterisk does. */
-		emit("hangup_req %d %d %d", e->hangup.cref, bchannel(e->hangup.channel), e->hangup.cause);
+		channel = bchannel(e->hangup.channel);
+		emit("hangup_req %d %d %d %d", handle_of(e->hangup.call, channel), e->hangup.cref, channel,
+		     e->hangup.cause);
 		pri_hangup(pri, e->hangup.call, e->hangup.cause);
 		break;
 	case PRI_EVENT_HANGUP:
 		/* RELEASE / RELEASE COMPLETE received: the call is over; let libpri free it. */
-		emit("hangup %d %d %d", e->hangup.cref, bchannel(e->hangup.channel), e->hangup.cause);
+		channel = bchannel(e->hangup.channel);
+		emit("hangup %d %d %d %d", handle_of(e->hangup.call, channel), e->hangup.cref, channel,
+		     e->hangup.cause);
 		forget(e->hangup.call);
 		pri_hangup(pri, e->hangup.call, e->hangup.cause);
 		break;
 	case PRI_EVENT_HANGUP_ACK:
-		emit("hangup_ack %d %d %d", e->hangup.cref, bchannel(e->hangup.channel), e->hangup.cause);
+		channel = bchannel(e->hangup.channel);
+		emit("hangup_ack %d %d %d %d", handle_of(e->hangup.call, channel), e->hangup.cref, channel,
+		     e->hangup.cause);
 		forget(e->hangup.call);
 		break;
 	default:
@@ -219,30 +233,26 @@ static void handle_event(struct pri *pri, pri_event *e)
 
 static void command(struct pri *pri, char *line)
 {
-	char verb[32] = "", arg1[128] = "", arg2[128] = "";
-	int n = sscanf(line, "%31s %127s %127s", verb, arg1, arg2);
+	char verb[32] = "", arg1[128] = "", arg2[128] = "", arg3[32] = "";
+	int n = sscanf(line, "%31s %127s %127s %31s", verb, arg1, arg2, arg3);
 	if (n < 1)
 		return;
 	if (!strcmp(verb, "call") && n >= 2) {
 		q931_call *call = pri_new_call(pri);
 		struct pri_sr *sr = pri_sr_new();
-		int channel = n >= 3 ? atoi(arg2) : -1;
+		int channel = n >= 3 ? atoi(arg2) : 1;
 		if (!call || !sr) {
 			emit("bad_command no call could be made");
 			return;
 		}
-		pri_sr_set_channel(sr, channel < 0 ? 0 : channel, channel >= 0, 0);
+		pri_sr_set_channel(sr, channel, !strcmp(arg3, "exclusive"), 0);
 		pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH, PRI_LAYER_1_ALAW);
 		pri_sr_set_called(sr, arg1, PRI_UNKNOWN, 1);
 		pri_sr_set_caller(sr, "8888", NULL, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
-		if (pri_setup(pri, call, sr)) {
+		if (pri_setup(pri, call, sr))
 			emit("bad_command pri_setup refused %s", arg1);
-		} else {
-			int mode = 0;
-			int crv = pri_get_crv(pri, call, &mode);
-			remember(crv, call, channel);
-			emit("calling %d", crv);
-		}
+		else
+			emit("calling %d", handle_of(call, channel));
 		pri_sr_free(sr);
 	} else if (!strcmp(verb, "restart")) {
 		pri_restart(pri);
@@ -296,8 +306,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pri_new_cb failed\n");
 		return 1;
 	}
-	if (debug_to_stderr)
-		pri_set_debug(pri, PRI_DEBUG_Q921_STATE | PRI_DEBUG_Q931_DUMP | PRI_DEBUG_Q931_STATE | PRI_DEBUG_Q931_ANOMALY);
+	/* Anomalies always (they become events); the dumps only when asked for. */
+	pri_set_debug(pri, PRI_DEBUG_Q931_ANOMALY | (debug_to_stderr ? PRI_DEBUG_Q921_STATE | PRI_DEBUG_Q931_DUMP
+	                                                                | PRI_DEBUG_Q931_STATE : 0));
 	for (int i = 3; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "-t"))
 			continue;
