@@ -1,0 +1,273 @@
+"""Our Q.921 data link and Q.931 codec against libpri, an independent implementation.
+
+libpri (Debian libpri-dev, switch type EuroISDN E1, PRI point-to-point) runs in a
+subprocess (tests/libpri_peer/peer.c) in both roles: libpri network against our user
+side, libpri CPE against our network side. It runs in real time, so every test is short.
+Every frame is traced to pcap and checked with tshark.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+import tshark
+from libpri_peer import Interop, LibpriPeer, build_peer, missing_requirements
+from libpri_peer.layer3 import MinimalLayer3, restart
+
+from cti_daemon.signalling.isdn.q921 import (
+    DataLink,
+    DlEstablishConfirm,
+    DlEstablishIndication,
+    DlReleaseConfirm,
+    DlReleaseIndication,
+    FrameType,
+    Parameters,
+    Side,
+    State,
+    decode,
+)
+from cti_daemon.signalling.isdn.q921.states import MULTIPLE_FRAME
+from cti_daemon.signalling.isdn.q931 import CallReference, Message, MessageType
+from cti_daemon.signalling.isdn.q931.ies import (
+    BearerCapability,
+    CalledPartyNumber,
+    Cause,
+    CauseValue,
+    ChannelIdentification,
+    InformationTransferCapability,
+    RestartClass,
+    RestartIndicator,
+    SendingComplete,
+    UserInfoLayer1,
+)
+from cti_daemon.signalling.trace.pcap import LINKTYPE_LINUX_LAPD, PcapWriter
+
+pytestmark = pytest.mark.skipif(missing_requirements() is not None, reason=str(missing_requirements()))
+
+# libpri's node type -> the side we play against it.
+ROLES = {"network": Side.USER, "cpe": Side.NETWORK}
+ROLE_IDS = ["libpri-network-vs-our-user", "libpri-cpe-vs-our-network"]
+UP_TIMEOUT = 3.0  # s; both sides send SABME at once, UA comes within milliseconds
+
+
+@pytest.fixture(scope="module")
+def peer_binary(tmp_path_factory):
+    if not tshark.available():
+        pytest.skip("tshark not installed")
+    return build_peer(tmp_path_factory.mktemp("libpri_peer"))
+
+
+@contextmanager
+def libpri_link(binary, role, path, *, params=None, libpri_timers=None, refuse_setup_with=None):
+    """Our DataLink (with a minimal layer 3) joined to libpri in `role`, traced to `path`.
+    Our side stays passive: libpri sends SABME as it starts, we answer UA."""
+    our_side = ROLES[role]
+    datalink = DataLink(our_side, params or Parameters.primary_rate())
+    layer3 = MinimalLayer3(our_side, refuse_setup_with=refuse_setup_with)
+    with PcapWriter.open(path, LINKTYPE_LINUX_LAPD) as trace, \
+            LibpriPeer(binary, role, timers=libpri_timers) as peer:
+        interop = Interop(datalink, peer, side=our_side, trace=trace)
+        layer3.attach(interop)
+        assert interop.run_until(lambda: datalink.state is State.MULTIPLE_FRAME_ESTABLISHED
+                                 and peer.events_named("dchan_up"), UP_TIMEOUT), peer.events
+        yield interop, layer3
+
+
+def frames_of(interop: Interop, sent: bool):
+    """Our decoding of the frames we sent (sent=True) or libpri sent."""
+    us = interop.side
+    if sent:
+        return [decode(f.frame, us) for f in interop.sent_frames]
+    return [decode(f.frame, us.peer) for f in interop.received_frames]
+
+
+def q931_rows(path, *names):
+    """tshark fields of the packets that carry Q.931."""
+    return [row[1:] for row in tshark.fields(path, "q931.message_type", *names) if row[0]]
+
+
+def assert_clean(interop: Interop, path) -> None:
+    """Nothing went wrong on either side, and tshark dissects every frame cleanly."""
+    assert interop.peer.errors() == []
+    assert interop.endpoint.mdl_errors == {}
+    assert not interop.received(DlReleaseIndication)
+    assert interop.trace.frames == len(interop.sent_frames) + len(interop.received_frames)
+    assert tshark.malformed(path) == 0
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_libpri_sabme_is_answered_with_ua_and_both_sides_come_up(peer_binary, role, tmp_path):
+    path = tmp_path / "up.pcap"
+    with libpri_link(peer_binary, role, path) as (interop, _):
+        interop.run_for(0.2)
+    # Q.921 3.3.3: the network sends commands with C/R = 1, the user with C/R = 0;
+    # responses the other way round. SABME P=1 (0x7F), UA F=1 (0x73) (Q.921 3.6.1).
+    sabme, ua = (bytes.fromhex("02017f"), bytes.fromhex("020173")) if role == "network" else \
+        (bytes.fromhex("00017f"), bytes.fromhex("000173"))
+    assert interop.received_frames[0].frame == sabme
+    assert interop.sent_frames[0].frame == ua
+    assert interop.received(DlEstablishIndication) == [DlEstablishIndication(0)]
+    assert [e.name for e in interop.peer.events] == ["ready", "dchan_up"]
+    assert interop.endpoint.state is State.MULTIPLE_FRAME_ESTABLISHED
+    assert_clean(interop, path)
+    rows = tshark.fields(path, "lapd.direction", "lapd.control.u_modifier_cmd", "lapd.control.u_modifier_resp",
+                         "lapd.control.p", "lapd.control.f")
+    libpri_direction = "1" if role == "network" else "0"  # 1 = network->user
+    our_direction = "0" if role == "network" else "1"
+    assert rows[0] == [libpri_direction, "0x1b", "", "1", ""]  # SABME P=1
+    assert rows[1] == [our_direction, "", "0x18", "", "1"]  # UA F=1
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_our_disc_and_sabme_are_answered_with_ua(peer_binary, role, tmp_path):
+    path = tmp_path / "release_establish.pcap"
+    with libpri_link(peer_binary, role, path) as (interop, _):
+        datalink, peer = interop.endpoint, interop.peer
+        interop.do(datalink.release_request)
+        assert interop.run_until(lambda: datalink.state is State.TEI_ASSIGNED, 2.0)
+        assert interop.run_until(lambda: peer.events_named("dchan_down"), 1.0)
+        interop.do(datalink.establish_request)
+        assert interop.run_until(lambda: datalink.state is State.MULTIPLE_FRAME_ESTABLISHED, 2.0)
+        assert interop.run_until(lambda: len(peer.events_named("dchan_up")) == 2, 1.0)
+    assert interop.received(DlReleaseConfirm) == [DlReleaseConfirm(0)]
+    assert interop.received(DlEstablishConfirm) == [DlEstablishConfirm(0)]
+    ours = [(f.type, f.command, f.poll_final) for f in frames_of(interop, sent=True)]
+    theirs = [(f.type, f.command, f.poll_final) for f in frames_of(interop, sent=False)]
+    assert ours == [(FrameType.UA, False, True), (FrameType.DISC, True, True), (FrameType.SABME, True, True)]
+    assert theirs == [(FrameType.SABME, True, True), (FrameType.UA, False, True), (FrameType.UA, False, True)]
+    assert [e.name for e in peer.events] == ["ready", "dchan_up", "dchan_down", "dchan_up"]
+    assert_clean(interop, path)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_i_frames_both_ways_are_acknowledged_within_window_k(peer_binary, role, tmp_path):
+    path = tmp_path / "i_frames.pcap"
+    count = 10  # more than k = 7 (Q.921 5.9.5, primary rate)
+    with libpri_link(peer_binary, role, path) as (interop, layer3):
+        datalink = interop.endpoint
+        for value in range(1, count + 1):
+            layer3.send(Message(MessageType.STATUS_ENQUIRY, CallReference(value)))
+        assert (datalink.vs - datalink.va) % 128 == 7  # the window is full; 3 wait
+        assert interop.run_until(lambda: len(layer3.received) == count and datalink.va == datalink.vs, 2.0)
+        interop.run_for(0.1)
+    assert datalink.stats["i_sent"] == datalink.stats["i_acknowledged"] == count
+    assert datalink.stats["i_received"] == count
+    assert datalink.stats["i_retransmitted"] == 0 and datalink.stats["t200_expiries"] == 0
+    # libpri answers a STATUS ENQUIRY for a call it does not know with RELEASE COMPLETE,
+    # cause 81 "invalid call reference value" (observed); each decodes with no finding.
+    for r in layer3.received:
+        assert r.decoded.report.findings == []
+        assert r.message_type == MessageType.RELEASE_COMPLETE
+        assert r.message.get(Cause).value == CauseValue.INVALID_CALL_REFERENCE_VALUE
+    assert [r.message.call_reference for r in layer3.received] == \
+        [CallReference(v, 2, flag=True) for v in range(1, count + 1)]  # in order, flag = answer
+    theirs = frames_of(interop, sent=False)
+    assert [f.ns for f in theirs if f.type is FrameType.I] == list(range(count))
+    assert_clean(interop, path)
+    rows = q931_rows(path, "q931.call_ref")
+    assert len(rows) == 2 * count
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_link_stays_up_across_idle_t203_polls_both_ways(peer_binary, role, tmp_path):
+    path = tmp_path / "t203.pcap"
+    # Whoever has the shorter T203 (Q.921 5.9.8, default 10 s) polls: every frame received
+    # restarts the other's T203. First we poll every 0.2 s, then libpri every 0.25 s.
+    # A poll is an RR command P=1, answered by an RR response F=1 (Q.921 5.6.7, Annex B).
+    with libpri_link(peer_binary, role, path, params=Parameters.primary_rate(T203=0.2)) as (interop, _):
+        datalink = interop.endpoint
+        interop.run_for(0.9)
+        our_phase_frames = len(interop.sent_frames)
+        datalink.params = datalink.params.replace(T203=30.0)  # takes effect at the next restart of T203
+        interop.peer.command("timer T203 250")
+        interop.run_for(1.0)
+        assert interop.run_until(lambda: datalink.state is State.MULTIPLE_FRAME_ESTABLISHED, 1.0)
+    ours = frames_of(interop, sent=True)
+    theirs = frames_of(interop, sent=False)
+
+    def rr(frames, command):
+        return [f for f in frames if f.type is FrameType.RR and f.command is command and f.poll_final]
+
+    our_polls, our_answers = rr(ours, True), rr(ours, False)
+    their_polls, their_answers = rr(theirs, True), rr(theirs, False)
+    assert len(rr(ours[:our_phase_frames], True)) >= 4
+    assert len(their_answers) == len(our_polls)
+    assert len(their_polls) >= 3 and len(our_answers) == len(their_polls)
+    assert datalink.stats["t203_expiries"] == len(our_polls)
+    assert datalink.stats["t200_expiries"] == 0  # every poll answered within T200
+    assert [e.name for e in interop.peer.events] == ["ready", "dchan_up"]  # never down
+    assert_clean(interop, path)
+    rows = tshark.fields(path, "lapd.control.s_ftype", "lapd.control.p", "lapd.control.f")
+    assert rows.count(["0x0000", "1", ""]) == len(our_polls) + len(their_polls)  # RR P=1
+    assert rows.count(["0x0000", "", "1"]) == len(our_answers) + len(their_answers)  # RR F=1
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_libpri_restart_decodes_cleanly_and_our_acknowledge_is_accepted(peer_binary, role, tmp_path):
+    path = tmp_path / "restart_in.pcap"
+    # T316 300 ms (N316 = 2): a RESTART ACKNOWLEDGE libpri did not accept would show
+    # as a repeated RESTART and an "unacknowledged RESTART" anomaly within 0.6 s.
+    with libpri_link(peer_binary, role, path, libpri_timers={"T316": 300}) as (interop, layer3):
+        # libpri 1.6 sends no RESTART by itself (Asterisk asks for one per idle channel
+        # when the D-channel comes up, with pri_reset): the peer's "reset" does the same.
+        interop.peer.command("reset 1")
+        assert interop.run_until(lambda: interop.peer.events_named("restart_ack"), 2.0)
+        interop.run_for(0.7)
+    restarts = layer3.of_type(MessageType.RESTART)
+    assert len(restarts) == 1
+    received = restarts[0]
+    assert received.decoded.report.findings == []
+    assert received.message.call_reference == CallReference.global_(2)
+    assert received.message.ies == [ChannelIdentification.e1(1, exclusive=True),
+                                    RestartIndicator(RestartClass.INDICATED_CHANNELS)]
+    assert [e.args for e in interop.peer.events_named("restart_ack")] == [("1",)]
+    assert_clean(interop, path)
+    rows = q931_rows(path, "q931.call_ref_flag", "q931.channel.number", "q931.restart_indicator")
+    assert rows == [["0", "1", "0x00"], ["1", "1", "0x00"]]  # RESTART, RESTART ACKNOWLEDGE
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_our_restart_is_acknowledged_by_libpri(peer_binary, role, tmp_path):
+    path = tmp_path / "restart_out.pcap"
+    with libpri_link(peer_binary, role, path) as (interop, layer3):
+        for message in (restart(1), restart(17), restart()):
+            layer3.send(message)
+        assert interop.run_until(lambda: len(layer3.of_type(MessageType.RESTART_ACKNOWLEDGE)) == 3, 2.0)
+        interop.run_for(0.1)
+    acks = layer3.of_type(MessageType.RESTART_ACKNOWLEDGE)
+    assert [r.decoded.report.findings for r in acks] == [[], [], []]
+    assert all(r.message.call_reference == CallReference.global_(2, flag=True) for r in acks)
+    assert [r.message.get(RestartIndicator).restart_class for r in acks] == \
+        [RestartClass.INDICATED_CHANNELS, RestartClass.INDICATED_CHANNELS, RestartClass.SINGLE_INTERFACE]
+    assert [r.message.get(ChannelIdentification).channels for r in acks[:2]] == [(1,), (17,)]
+    # libpri tells its application which B-channel was restarted (-1: all of them).
+    assert [e.args for e in interop.peer.events_named("restart")] == [("1",), ("17",), ("-1",)]
+    assert_clean(interop, path)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_libpri_setup_to_95511_decodes_with_no_finding_and_busy_clears_it(peer_binary, role, tmp_path):
+    path = tmp_path / "setup_busy.pcap"
+    with libpri_link(peer_binary, role, path, refuse_setup_with=CauseValue.USER_BUSY) as (interop, layer3):
+        interop.peer.command("call 95511 1 exclusive")
+        assert interop.run_until(lambda: interop.peer.events_named("hangup"), 2.0)
+        interop.run_for(0.1)
+    setups = layer3.of_type(MessageType.SETUP)
+    assert len(setups) == 1
+    setup = setups[0]
+    assert setup.decoded.report.findings == []  # nothing for Q.931 5.8 to act on
+    assert setup.message.get(CalledPartyNumber).digits == "95511"
+    assert setup.message.get(ChannelIdentification) == ChannelIdentification.e1(1, exclusive=True)
+    bearer = setup.message.get(BearerCapability)
+    assert (bearer.transfer_capability, bearer.layer1) == (InformationTransferCapability.SPEECH,
+                                                           UserInfoLayer1.G711_A_LAW)
+    assert setup.message.get(SendingComplete) is not None
+    assert not setup.message.call_reference.flag  # sent by the side that allocated it
+    hangup = interop.peer.events_named("hangup")
+    assert len(hangup) == 1 and hangup[0].int_arg(3) == CauseValue.USER_BUSY  # libpri heard cause 17
+    assert_clean(interop, path)
+    rows = q931_rows(path, "q931.called_party_number.digits", "q931.cause_value")
+    assert rows == [["95511", ""], ["", "17"]]
+    types = [row[0] for row in tshark.fields(path, "q931.message_type") if row[0]]
+    assert types == ["0x05", "0x5a"]  # SETUP, RELEASE COMPLETE
