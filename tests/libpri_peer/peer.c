@@ -28,7 +28,9 @@
  * CALL is our handle of a call (1, 2, ...), CREF libpri's call reference value (-1 where
  * libpri's event does not say), CHANNEL the B-channel (the E1 timeslot), -1 for none/any.
  * libpri's DISCONNECT (hangup_req) and RELEASE (hangup) events are answered with
- * pri_hangup, as Asterisk does. "anomaly" is libpri's "!!" messages (e.g. an unanswered
+ * pri_hangup, as Asterisk does. "busy" (and "auto busy") is CALL PROCEEDING then
+ * DISCONNECT cause 17: libpri 1.6 sends no DISCONNECT for a call it has not answered, so
+ * "hangup" of an incoming call needs "proceeding", "alerting" or "answer" first. "anomaly" is libpri's "!!" messages (e.g. an unanswered
  * RESTART), reported whatever the debug setting.
  *
  * Time is libpri's own schedule (pri_schedule_next / pri_schedule_run) on the real clock.
@@ -148,6 +150,15 @@ static int bchannel(int channel)
 	return channel < 0 ? -1 : (channel & 0xff) == 0xff ? -1 : channel & 0xff;
 }
 
+/* libpri 1.6 sends DISCONNECT only for a call it has answered in some way (the call is
+ * "alive" after CALL PROCEEDING, ALERTING or CONNECT); pri_hangup on an unanswered
+ * incoming call sends nothing. So busy is CALL PROCEEDING, then DISCONNECT cause 17. */
+static void refuse_busy(struct pri *pri, q931_call *call, int channel)
+{
+	pri_proceeding(pri, call, channel, 0);
+	pri_hangup(pri, call, PRI_CAUSE_USER_BUSY);
+}
+
 static void handle_event(struct pri *pri, pri_event *e)
 {
 	int channel, call;
@@ -177,7 +188,7 @@ static void handle_event(struct pri *pri, pri_event *e)
 			pri_proceeding(pri, e->ring.call, e->ring.channel, 0);
 			pri_answer(pri, e->ring.call, e->ring.channel, 0);
 		} else if (auto_mode == AUTO_BUSY) {
-			pri_hangup(pri, e->ring.call, PRI_CAUSE_USER_BUSY);
+			refuse_busy(pri, e->ring.call, e->ring.channel);
 		}
 		break;
 	case PRI_EVENT_RINGING:
@@ -279,7 +290,7 @@ static void command(struct pri *pri, char *line)
 		} else if (!strcmp(verb, "hangup") && n >= 3) {
 			pri_hangup(pri, c->call, atoi(arg2));
 		} else if (!strcmp(verb, "busy")) {
-			pri_hangup(pri, c->call, PRI_CAUSE_USER_BUSY);
+			refuse_busy(pri, c->call, c->channel);
 		} else {
 			emit("bad_command %s", line);
 		}
@@ -337,13 +348,8 @@ int main(int argc, char **argv)
 		int ready = poll(fds, 2, timeout);
 		if (ready < 0 && errno != EINTR)
 			return 1;
-		if (ready > 0 && fds[0].revents & POLLIN) {
-			pri_event *e = pri_check_event(pri);
-			if (e)
-				handle_event(pri, e);
-		} else if (ready > 0 && fds[0].revents & (POLLHUP | POLLERR)) {
-			return 0; /* the harness went away */
-		}
+		/* Commands first: a command the test wrote before a frame it sent then applies
+		 * to that frame (e.g. "auto answer" before our SETUP). */
 		if (ready > 0 && fds[1].revents & (POLLIN | POLLHUP)) {
 			ssize_t n = read(0, pending + used, sizeof pending - used - 1);
 			if (n <= 0)
@@ -358,6 +364,13 @@ int main(int argc, char **argv)
 			}
 			used -= start - pending;
 			memmove(pending, start, used);
+		}
+		if (ready > 0 && fds[0].revents & POLLIN) {
+			pri_event *e = pri_check_event(pri);
+			if (e)
+				handle_event(pri, e);
+		} else if (ready > 0 && fds[0].revents & (POLLHUP | POLLERR)) {
+			return 0; /* the harness went away */
 		}
 		if (next) {
 			struct timeval now;

@@ -1,0 +1,191 @@
+"""Calls end to end between our Q.931 call control (`q931.calls.DChannel`: Q.921 + Q.931)
+and libpri, in both roles, in real time: start-up RESTART, calls each way, clearing
+from both sides, busy, 30 calls each way. Every frame is traced and checked with tshark.
+
+Skipped until Q.931 call control (`cti_daemon.signalling.isdn.q931.calls`) is on the
+branch; the harness is tests/libpri_peer.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+import tshark
+from libpri_peer import Interop, LibpriPeer, build_peer, missing_requirements
+
+from cti_daemon.signalling.isdn.q921 import Side
+from cti_daemon.signalling.isdn.q931 import decode_message
+from cti_daemon.signalling.trace.pcap import LINKTYPE_LINUX_LAPD, PcapWriter
+
+calls = pytest.importorskip("cti_daemon.signalling.isdn.q931.calls", reason="Q.931 call control not on this branch")
+pytestmark = pytest.mark.skipif(missing_requirements() is not None, reason=str(missing_requirements()))
+
+ROLES = {"network": Side.USER, "cpe": Side.NETWORK}  # libpri's node type -> our side
+ROLE_IDS = ["libpri-network-vs-our-user", "libpri-cpe-vs-our-network"]
+EXPERT_ERROR = "8388608"  # tshark's expert severity "error"
+E1_B_CHANNELS = [ts for ts in range(1, 32) if ts != 16]  # timeslot 16 is the D-channel
+
+
+@pytest.fixture(scope="module")
+def peer_binary(tmp_path_factory):
+    if not tshark.available():
+        pytest.skip("tshark not installed")
+    return build_peer(tmp_path_factory.mktemp("libpri_peer"))
+
+
+@contextmanager
+def call_link(binary, role, path, **dchannel_kw):
+    """Our DChannel started (SABME, then its start-up RESTART) against libpri in `role`;
+    yields once the data link is up on both sides and our RESTART is acknowledged."""
+    our_side = ROLES[role]
+    dchannel = calls.DChannel(our_side, **dchannel_kw)
+    with PcapWriter.open(path, LINKTYPE_LINUX_LAPD) as trace, LibpriPeer(binary, role) as peer:
+        interop = Interop(dchannel, peer, side=our_side, trace=trace)
+        interop.do(dchannel.start)
+        assert interop.run_until(lambda: got(interop, calls.ChannelRestarted) and peer.events_named("dchan_up"),
+                                 3.0), (peer.events, interop.indications)
+        yield interop
+
+
+def got(interop: Interop, kind) -> list:
+    return interop.received(kind)
+
+
+def messages(interop: Interop, sent: bool) -> list[str]:
+    """Titles of the Q.931 messages in I frames we sent (sent=True) or received."""
+    frames = interop.sent_frames if sent else interop.received_frames
+    out = []
+    for f in frames:
+        if len(f.frame) > 4 and not f.frame[2] & 1:  # an I frame: control octet bit 1 = 0
+            mt = decode_message(f.frame[4:]).message.message_type
+            out.append(getattr(mt, "title", hex(mt)))
+    return out
+
+
+def assert_clean(interop: Interop, path) -> None:
+    """libpri reported nothing wrong, nothing is left over on our side, and tshark
+    dissects every frame with no malformed packet and no expert error."""
+    assert interop.peer.errors() == []
+    dchannel = interop.endpoint
+    assert dchannel.link.mdl_errors == {}
+    assert not dchannel.layer3.by_id and not dchannel.layer3.channels.reserved()
+    rows = tshark.fields(path, "_ws.expert.severity", "_ws.malformed")
+    assert len(rows) == interop.trace.frames
+    assert [r for r in rows if r[1] or EXPERT_ERROR in r[0].split(",")] == []
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_start_up_restart_is_acknowledged_by_libpri(peer_binary, role, tmp_path):
+    path = tmp_path / "start.pcap"
+    with call_link(peer_binary, role, path) as interop:
+        interop.run_for(0.2)
+    assert messages(interop, sent=True)[0] == "RESTART"
+    assert messages(interop, sent=False)[0] == "RESTART ACKNOWLEDGE"
+    assert got(interop, calls.ChannelRestarted)[0].initiated_here
+    assert interop.peer.events_named("restart")  # libpri told its application
+    assert_clean(interop, path)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_libpri_calls_us_we_answer_and_libpri_hangs_up(peer_binary, role, tmp_path):
+    path = tmp_path / "incoming.pcap"
+    with call_link(peer_binary, role, path) as interop:
+        dchannel, peer = interop.endpoint, interop.peer
+        peer.command("call 95511 1 exclusive")
+        assert interop.run_until(lambda: got(interop, calls.SetupIndication), 2.0)
+        offered = got(interop, calls.SetupIndication)[0]
+        assert (offered.called, offered.channel) == ("95511", 1)
+        interop.do(lambda now: dchannel.proceeding_request(now, offered.call))
+        interop.do(lambda now: dchannel.alerting_request(now, offered.call))
+        interop.do(lambda now: dchannel.connect_request(now, offered.call))
+        assert interop.run_until(lambda: peer.events_named("answer"), 2.0)
+        handle = peer.events_named("calling")[0].args[0]
+        peer.command(f"hangup {handle} 16")
+        # libpri's DISCONNECT, our RELEASE, its RELEASE COMPLETE: libpri reports "hangup".
+        assert interop.run_until(lambda: got(interop, calls.ReleaseIndication) and peer.events_named("hangup"),
+                                 2.0), " ".join(e.name for e in peer.events)
+        interop.run_for(0.1)
+    assert [e.name for e in peer.events if e.name in ("proceeding", "ringing", "answer")] == \
+        ["proceeding", "ringing", "answer"]
+    assert got(interop, calls.DisconnectIndication)[0].cause == 16
+    assert got(interop, calls.ReleaseIndication)[0].cause == 16
+    assert messages(interop, sent=True)[1:] == ["CALL PROCEEDING", "ALERTING", "CONNECT", "RELEASE"]
+    assert messages(interop, sent=False)[1:] == ["SETUP", "CONNECT ACKNOWLEDGE", "DISCONNECT", "RELEASE COMPLETE"]
+    assert_clean(interop, path)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_we_call_libpri_it_answers_and_we_hang_up(peer_binary, role, tmp_path):
+    path = tmp_path / "outgoing.pcap"
+    with call_link(peer_binary, role, path) as interop:
+        dchannel, peer = interop.endpoint, interop.peer
+        peer.command("auto answer")
+        call_id = dchannel.layer3.next_call_id()
+        interop.do(lambda now: dchannel.setup_request(now, "95511", call_id=call_id, calling="8888"))
+        assert interop.run_until(lambda: got(interop, calls.ConnectIndication), 2.0), peer.events
+        ring = peer.events_named("ring")[0]
+        assert ring.args[3:5] == ("95511", "8888")
+        interop.do(lambda now: dchannel.disconnect_request(now, call_id, 16))
+        # Our DISCONNECT ("hangup_req" at libpri), its RELEASE, our RELEASE COMPLETE ("hangup_ack").
+        assert interop.run_until(lambda: got(interop, calls.ReleaseIndication) and peer.events_named("hangup_ack"),
+                                 2.0), " ".join(e.name for e in peer.events)
+        interop.run_for(0.1)
+    assert peer.events_named("hangup_req")[0].int_arg(3) == 16
+    assert got(interop, calls.ReleaseIndication) == [calls.ReleaseIndication(call_id, 16)]
+    assert_clean(interop, path)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_busy_both_ways(peer_binary, role, tmp_path):
+    path = tmp_path / "busy.pcap"
+    with call_link(peer_binary, role, path) as interop:
+        dchannel, peer = interop.endpoint, interop.peer
+        # libpri busy: our SETUP is refused with cause 17.
+        peer.command("auto busy")
+        call_id = dchannel.layer3.next_call_id()
+        interop.do(lambda now: dchannel.setup_request(now, "95511", call_id=call_id))
+        assert interop.run_until(lambda: got(interop, calls.ReleaseIndication), 2.0), peer.events
+        assert got(interop, calls.ReleaseIndication) == [calls.ReleaseIndication(call_id, 17)]
+        # We are busy: libpri's SETUP is refused with cause 17.
+        peer.command("auto off")
+        peer.command("call 95511 1 exclusive")
+        assert interop.run_until(lambda: got(interop, calls.SetupIndication), 2.0)
+        offered = got(interop, calls.SetupIndication)[0]
+        interop.do(lambda now: dchannel.disconnect_request(now, offered.call, 17))
+        assert interop.run_until(lambda: peer.events_named("hangup"), 2.0), peer.events
+        interop.run_for(0.1)
+    assert peer.events_named("hangup")[-1].int_arg(3) == 17
+    assert_clean(interop, path)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_thirty_calls_each_way_then_cleared_from_both_sides(peer_binary, role, tmp_path):
+    path = tmp_path / "thirty.pcap"
+    with call_link(peer_binary, role, path) as interop:
+        dchannel, peer = interop.endpoint, interop.peer
+        # 30 calls from us; libpri answers each; we clear them.
+        peer.command("auto answer")
+        ours = [dchannel.layer3.next_call_id() for _ in E1_B_CHANNELS]
+        for call_id in ours:
+            interop.do(lambda now, c=call_id: dchannel.setup_request(now, "95511", call_id=c))
+        assert interop.run_until(lambda: len(got(interop, calls.ConnectIndication)) == 30, 5.0), peer.errors()
+        for call_id in ours:
+            interop.do(lambda now, c=call_id: dchannel.disconnect_request(now, c, 16))
+        assert interop.run_until(lambda: len(got(interop, calls.ReleaseIndication)) == 30
+                                 and len(peer.events_named("hangup_ack")) == 30, 5.0)
+        # 30 calls from libpri, one per timeslot; we answer each; libpri clears them.
+        peer.command("auto off")
+        for ts in E1_B_CHANNELS:
+            peer.command(f"call 95511 {ts} exclusive")
+        assert interop.run_until(lambda: len(got(interop, calls.SetupIndication)) == 30, 5.0), peer.errors()
+        for offered in got(interop, calls.SetupIndication):
+            interop.do(lambda now, c=offered.call: dchannel.connect_request(now, c))
+        assert interop.run_until(lambda: len(peer.events_named("answer")) == 30, 5.0)
+        for event in peer.events_named("calling"):
+            peer.command(f"hangup {event.args[0]} 16")
+        assert interop.run_until(lambda: len(got(interop, calls.ReleaseIndication)) == 60
+                                 and len(peer.events_named("hangup")) == 30, 5.0)
+        interop.run_for(0.1)
+    assert sorted(o.channel for o in got(interop, calls.SetupIndication)) == E1_B_CHANNELS
+    assert_clean(interop, path)
