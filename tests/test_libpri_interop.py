@@ -8,10 +8,13 @@ Every frame is traced to pcap and checked with tshark.
 
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
 
 import pytest
 import tshark
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from libpri_peer import Interop, LibpriPeer, build_peer, missing_requirements
 from libpri_peer.layer3 import MinimalLayer3, restart
 
@@ -30,8 +33,10 @@ from cti_daemon.signalling.isdn.q921 import (
 from cti_daemon.signalling.isdn.q921.states import MULTIPLE_FRAME
 from cti_daemon.signalling.isdn.q931 import CallReference, Message, MessageType
 from cti_daemon.signalling.isdn.q931.ies import (
+    E1_B_CHANNELS,
     BearerCapability,
     CalledPartyNumber,
+    CallingPartyNumber,
     Cause,
     CauseValue,
     ChannelIdentification,
@@ -39,6 +44,7 @@ from cti_daemon.signalling.isdn.q931.ies import (
     RestartClass,
     RestartIndicator,
     SendingComplete,
+    TypeOfNumber,
     UserInfoLayer1,
 )
 from cti_daemon.signalling.trace.pcap import LINKTYPE_LINUX_LAPD, PcapWriter
@@ -277,3 +283,53 @@ def test_libpri_setup_to_95511_decodes_with_no_finding_and_busy_clears_it(peer_b
     assert len(hangup) == 1 and hangup[0].int_arg(3) == CauseValue.USER_BUSY  # libpri heard cause 17
     rows = assert_clean(interop, path, "q931.message_type", "q931.called_party_number.digits", "q931.cause_value")
     assert [row for row in rows if row[0]] == [["0x05", "95511", ""], ["0x5a", "", "17"]]  # SETUP, RELEASE COMPLETE
+
+
+SETUP_FIELDS = st.fixed_dictionaries({
+    "called": st.text("0123456789", min_size=1, max_size=20),
+    "calling": st.none() | st.text("0123456789", min_size=1, max_size=15),
+    "type_of_number": st.sampled_from([TypeOfNumber.UNKNOWN, TypeOfNumber.INTERNATIONAL, TypeOfNumber.NATIONAL,
+                                       TypeOfNumber.SUBSCRIBER]),
+    "timeslot": st.sampled_from(E1_B_CHANNELS),
+    "exclusive": st.booleans(),
+})
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_every_setup_we_build_is_offered_by_libpri_with_its_number_and_channel(peer_binary, role, tmp_path):
+    """Hypothesis builds SETUPs with our codec (random numbers, type of number, timeslot,
+    preferred or exclusive); libpri, an independent decoder, must offer each call with the
+    same called and calling number on the same timeslot, then clear it (busy) with no error."""
+    path = tmp_path / "setups.pcap"
+    call_references = itertools.count(1)
+    with libpri_link(peer_binary, role, path) as (interop, layer3):
+        peer = interop.peer
+
+        @settings(max_examples=20, deadline=None, database=None)
+        @given(fields=SETUP_FIELDS)
+        def offer(fields):
+            ies = [BearerCapability(), ChannelIdentification.e1(fields["timeslot"], exclusive=fields["exclusive"])]
+            if fields["calling"] is not None:
+                ies.append(CallingPartyNumber(fields["calling"]))
+            ies += [CalledPartyNumber(fields["called"], fields["type_of_number"]), SendingComplete()]
+            rings = len(peer.events_named("ring"))
+            layer3.send(Message(MessageType.SETUP, CallReference(next(call_references)), ies))
+            assert interop.run_until(lambda: len(peer.events_named("ring")) > rings, 1.0), peer.events[-3:]
+            ring = peer.events_named("ring")[-1]
+            handle, _cref, channel, called, calling, complete = ring.args
+            assert (called, calling, int(channel), complete) == \
+                (fields["called"], fields["calling"] or "-", fields["timeslot"], "1")
+            hangups = len(peer.events_named("hangup"))
+            peer.command(f"busy {handle}")  # CALL PROCEEDING, DISCONNECT 17; we RELEASE
+            assert interop.run_until(lambda: len(peer.events_named("hangup")) > hangups, 1.0)
+            assert peer.events_named("hangup")[-1].args[0] == handle
+            assert peer.errors() == []
+
+        offer()
+        interop.run_for(0.05)
+    offered = len(peer.events_named("ring"))
+    assert offered >= 10 and len(peer.events_named("hangup")) == offered
+    assert [r.message_type for r in layer3.received].count(MessageType.DISCONNECT) == offered
+    assert not layer3.undecodable
+    assert all(r.decoded.report.findings == [] for r in layer3.received)
+    assert_clean(interop, path)

@@ -3,8 +3,10 @@
 Not call control (that lands in `q931/call_control/`): it decodes every DL-DATA-INDICATION
 and answers just what a far end needs answered for layer 2 and the codec to be checked:
 RESTART gets RESTART ACKNOWLEDGE (Q.931 5.5.2: it carries the channel identification and
-restart indicator of the RESTART), and a SETUP can be refused with RELEASE COMPLETE and a
-cause (Q.931 5.2.5.1: a busy called user answers SETUP with RELEASE COMPLETE, cause 17).
+restart indicator of the RESTART); a SETUP can be refused with RELEASE COMPLETE and a
+cause (Q.931 5.2.5.1: a busy called user answers SETUP with RELEASE COMPLETE, cause 17);
+DISCONNECT is answered with RELEASE and RELEASE with RELEASE COMPLETE (Q.931 5.3.3,
+5.3.4), so that a call libpri clears leaves nothing behind on its side.
 """
 
 from __future__ import annotations
@@ -93,6 +95,12 @@ class MinimalLayer3:
         elif message.message_type == MessageType.SETUP and self.refuse_setup_with is not None:
             self.send(Message(MessageType.RELEASE_COMPLETE, message.call_reference.answer(),
                               [Cause(self.refuse_setup_with)]))
+        elif message.message_type == MessageType.DISCONNECT:
+            cause = message.get(Cause)
+            self.send(Message(MessageType.RELEASE, message.call_reference.answer(),
+                              [Cause(cause.value if cause else CauseValue.NORMAL_CALL_CLEARING)]))
+        elif message.message_type == MessageType.RELEASE:
+            self.send(Message(MessageType.RELEASE_COMPLETE, message.call_reference.answer()))
 
 
 def restart_acknowledge(restart: Message) -> Message:
