@@ -192,11 +192,20 @@ class Interop:
     with Q.931 call control on top) joined to a libpri peer in real time.
 
     `on_indication(indication, now)` is called for every primitive the endpoint passes up
-    (the place to put layer 3: decode a DL-DATA-INDICATION, answer with `do(...)`)."""
+    (the place to put layer 3: decode a DL-DATA-INDICATION, answer with `do(...)`).
+
+    `lose(to_peer, n, frame)` -> True loses a frame on the way (to_peer: we sent it; n:
+    1-based count of frames in that direction), as a D-channel bit error does once HDLC
+    drops the frame for its bad FCS. A frame we send is traced even when lost; a frame
+    libpri sends that is lost never reaches us and is not traced."""
 
     def __init__(self, endpoint: Any, peer: LibpriPeer, *, side: Side, trace: PcapWriter | None = None,
-                 on_indication: Callable[[Any, float], None] | None = None):
+                 on_indication: Callable[[Any, float], None] | None = None,
+                 lose: Callable[[bool, int, bytes], bool] | None = None):
         self.endpoint = endpoint
+        self.lose = lose
+        self.lost_to_peer: list[TracedFrame] = []
+        self.lost_from_peer: list[TracedFrame] = []
         self.peer = peer
         self.side = side
         self.trace = trace
@@ -224,7 +233,10 @@ class Interop:
             self.sent_frames.append(TracedFrame(now, frame))
             if self.trace is not None:
                 self.trace.write_lapd(now, frame, Direction.SENT, self.side is Side.NETWORK)
-            self.peer.send_frame(frame)
+            if self.lose is not None and self.lose(True, len(self.sent_frames), frame):
+                self.lost_to_peer.append(TracedFrame(now, frame))
+            else:
+                self.peer.send_frame(frame)
         for name, deadline in out.timers.items():
             if deadline is None:
                 self._deadlines.pop(name, None)
@@ -257,11 +269,19 @@ class Interop:
     def _poll_once(self) -> None:
         while (frame := self.peer.receive_frame()) is not None:
             now = self.now
+            if self.lose is not None:
+                arrived = len(self.received_frames) + len(self.lost_from_peer) + 1
+                if self.lose(False, arrived, frame):
+                    self.lost_from_peer.append(TracedFrame(now, frame))
+                    continue
             self.received_frames.append(TracedFrame(now, frame))
             if self.trace is not None:
                 self.trace.write_lapd(now, frame, Direction.RECEIVED, self.side is Side.NETWORK)
             self.apply(self.endpoint.receive(frame, now))
         self.peer.read_events()
+        if self.peer.process.poll() is not None:
+            raise RuntimeError(f"the libpri peer exited with code {self.peer.process.returncode}; "
+                               f"last events: {self.peer.events[-5:]}")
         now = self.now
         for name, deadline in sorted(self._deadlines.items(), key=lambda item: item[1]):
             if deadline <= now and self._deadlines.get(name) == deadline:
