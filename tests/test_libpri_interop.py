@@ -31,7 +31,6 @@ from cti_daemon.signalling.isdn.q921 import (
     State,
     decode,
 )
-from cti_daemon.signalling.isdn.q921.states import MULTIPLE_FRAME
 from cti_daemon.signalling.isdn.q931 import CallReference, Message, MessageType
 from cti_daemon.signalling.isdn.q931.ies import (
     E1_B_CHANNELS,
