@@ -166,8 +166,10 @@ def test_i_frames_both_ways_are_acknowledged_within_window_k(peer_binary, role, 
     assert datalink.stats["i_sent"] == datalink.stats["i_acknowledged"] == count
     assert datalink.stats["i_received"] == count
     assert datalink.stats["i_retransmitted"] == 0 and datalink.stats["t200_expiries"] == 0
-    # libpri answers a STATUS ENQUIRY for a call it does not know with RELEASE COMPLETE,
-    # cause 81 "invalid call reference value" (observed); each decodes with no finding.
+    # libpri 1.6 answers a STATUS ENQUIRY for a call it does not know with RELEASE COMPLETE
+    # cause 81 (observed). Q.931 5.8.10 asks for STATUS (Null state, cause 30), and 5.8.3.2 a)
+    # exempts STATUS ENQUIRY from the cause-81 rule: a libpri deviation that our audit of
+    # calls after a data link reset (5.8.9) must take as clearing. Each decodes cleanly.
     for r in layer3.received:
         assert r.decoded.report.findings == []
         assert r.message_type == MessageType.RELEASE_COMPLETE
