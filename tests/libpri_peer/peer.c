@@ -14,7 +14,7 @@
  *     call NUMBER [CHANNEL [exclusive]]   SETUP (speech, A-law, sending complete; channel 1)
  *     proceeding CALL | alerting CALL | answer CALL | hangup CALL CAUSE | busy CALL
  *     reset CHANNEL      RESTART of one B-channel (pri_reset; what Asterisk sends at start)
- *     restart            pri_restart (libpri 1.6 sends nothing for it: seen, not assumed)
+ *     restart            pri_restart (libpri 1.6 returns 0 and sends nothing: seen, not assumed)
  *     auto off|answer|busy   what to do with every incoming SETUP from now on
  *     timer NAME VALUE   pri_set_timer (names of pri_timer2idx, milliseconds)
  *     quit
@@ -266,7 +266,8 @@ static void command(struct pri *pri, char *line)
 			emit("calling %d", handle_of(call, channel));
 		pri_sr_free(sr);
 	} else if (!strcmp(verb, "restart")) {
-		pri_restart(pri);
+		if (pri_restart(pri))
+			emit("bad_command pri_restart refused");
 	} else if (!strcmp(verb, "reset") && n >= 2) {
 		pri_reset(pri, atoi(arg1));
 	} else if (!strcmp(verb, "auto") && n >= 2) {
