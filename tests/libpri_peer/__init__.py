@@ -86,12 +86,15 @@ class PeerEvent:
 
 class LibpriPeer:
     """The libpri peer process: frames on a SOCK_SEQPACKET socket, commands on its stdin,
-    events from its stdout. `role` is libpri's node type: "network" or "cpe"."""
+    events from its stdout. `role` is libpri's node type: "network" or "cpe"; `bri`
+    "ptp" or "ptmp" makes it a basic rate D-channel (default: primary rate)."""
 
     def __init__(self, binary: Path, role: str, *, timers: dict[str, int] | None = None, debug: bool = False,
-                 clock: Callable[[], float] = time.monotonic):
+                 bri: str | None = None, clock: Callable[[], float] = time.monotonic):
         if role not in ("network", "cpe"):
             raise ValueError(f"libpri role is 'network' or 'cpe', not {role!r}")
+        if bri not in (None, "ptp", "ptmp"):
+            raise ValueError(f"basic rate mode is 'ptp' or 'ptmp', not {bri!r}")
         self.role = role
         self._clock = clock
         self._origin = clock()
@@ -99,6 +102,8 @@ class LibpriPeer:
         args = [str(binary), role, str(theirs.fileno())]
         if debug:
             args.append("-d")
+        if bri is not None:  # a basic rate D-channel (pri_new_bri_cb) instead of PRI
+            args += ["-b", bri]
         for name, value in (timers or {}).items():  # libpri timers in milliseconds
             args += ["-t", f"{name}={value}"]
         self.process = subprocess.Popen(args, pass_fds=[theirs.fileno()], stdin=subprocess.PIPE,

@@ -1,9 +1,10 @@
 /*
  * libpri as an independent far end for our ISDN stack (test code, never shipped).
  *
- * Usage: peer network|cpe FD [-d] [-t NAME=VALUE]...
+ * Usage: peer network|cpe FD [-d] [-b ptp|ptmp] [-t NAME=VALUE]...
  *
- * Runs one libpri D-channel (switch type EuroISDN E1, PRI point-to-point, TEI 0) over
+ * Runs one libpri D-channel (switch type EuroISDN E1, PRI point-to-point, TEI 0; with -b
+ * a basic rate D-channel, point-to-point or point-to-multipoint with TEI management) over
  * custom I/O on FD, a SOCK_SEQPACKET socket the test inherits to us: one datagram is one
  * HDLC frame from the Q.921 address field to the 2 FCS octets. libpri reads a frame with
  * its FCS (it discards the last 2 octets unchecked) and writes a frame with 2 placeholder
@@ -303,17 +304,24 @@ static void command(struct pri *pri, char *line)
 int main(int argc, char **argv)
 {
 	if (argc < 3 || (strcmp(argv[1], "network") && strcmp(argv[1], "cpe"))) {
-		fprintf(stderr, "usage: %s network|cpe FD [-d] [-t NAME=VALUE]...\n", argv[0]);
+		fprintf(stderr, "usage: %s network|cpe FD [-d] [-b ptp|ptmp] [-t NAME=VALUE]...\n", argv[0]);
 		return 2;
 	}
 	int nodetype = !strcmp(argv[1], "network") ? PRI_NETWORK : PRI_CPE;
 	int fd = atoi(argv[2]);
 	pri_set_message(on_message);
 	pri_set_error(on_error);
-	for (int i = 3; i < argc; i++)
+	int bri = 0, ptp = 0;
+	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "-d"))
 			debug_to_stderr = 1;
-	struct pri *pri = pri_new_cb(fd, nodetype, PRI_SWITCH_EUROISDN_E1, io_read, io_write, NULL);
+		if (!strcmp(argv[i], "-b") && i + 1 < argc) {
+			bri = 1;
+			ptp = !strcmp(argv[i + 1], "ptp");
+		}
+	}
+	struct pri *pri = bri ? pri_new_bri_cb(fd, ptp, nodetype, PRI_SWITCH_EUROISDN_E1, io_read, io_write, NULL)
+	                      : pri_new_cb(fd, nodetype, PRI_SWITCH_EUROISDN_E1, io_read, io_write, NULL);
 	if (!pri) {
 		fprintf(stderr, "pri_new_cb failed\n");
 		return 1;
