@@ -229,3 +229,35 @@ def test_calls_complete_through_frame_loss(peer_binary, role, tmp_path):
 
 def calls_params() -> Parameters:
     return Parameters.primary_rate(T200=0.3)  # Q.921 5.9.1 default 1 s; short for the test
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_clearing_before_answer_from_both_sides(peer_binary, role, tmp_path):
+    """A call from libpri that it abandons while we alert, and a call from us that we
+    abandon while libpri alerts: both end with nothing reserved on either side."""
+    path = tmp_path / "abandon.pcap"
+    with call_link(peer_binary, role, path) as interop:
+        dchannel, peer = interop.endpoint, interop.peer
+        # libpri calls, we alert, libpri hangs up (cause 16) before any answer.
+        peer.command("call 95511 5 exclusive")
+        assert interop.run_until(lambda: got(interop, calls.SetupIndication), 2.0)
+        offered = got(interop, calls.SetupIndication)[0]
+        interop.do(lambda now: dchannel.alerting_request(now, offered.call))
+        assert interop.run_until(lambda: peer.events_named("ringing"), 2.0)
+        peer.command(f"hangup {peer.events_named('calling')[0].args[0]} 16")
+        assert interop.run_until(lambda: got(interop, calls.ReleaseIndication) and peer.events_named("hangup"), 2.0), \
+            " ".join(e.name for e in peer.events)
+        # We call, libpri alerts, we hang up before it answers.
+        call_id = dchannel.layer3.next_call_id()
+        interop.do(lambda now: dchannel.setup_request(now, "95511", call_id=call_id))
+        assert interop.run_until(lambda: peer.events_named("ring"), 2.0)
+        peer.command(f"alerting {peer.events_named('ring')[-1].args[0]}")
+        assert interop.run_until(lambda: got(interop, calls.AlertingIndication), 2.0)
+        interop.do(lambda now: dchannel.disconnect_request(now, call_id, 16))
+        assert interop.run_until(lambda: len(got(interop, calls.ReleaseIndication)) == 2
+                                 and peer.events_named("hangup_ack"), 2.0), " ".join(e.name for e in peer.events)
+        interop.run_for(0.1)
+    assert got(interop, calls.DisconnectIndication)[0].cause == 16
+    assert [r.cause for r in got(interop, calls.ReleaseIndication)] == [16, 16]
+    assert peer.events_named("hangup_req")[-1].int_arg(3) == 16
+    assert_clean(interop, path)
