@@ -54,8 +54,12 @@ def missing_requirements() -> str | None:
 def build_peer(directory: Path) -> Path:
     """Compile peer.c against libpri-dev into `directory` (never into the source tree)."""
     binary = Path(directory) / "libpri_peer"
-    subprocess.run(["gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O1", "-o", str(binary),
-                    str(PEER_SOURCE), "-lpri"], check=True, capture_output=True, text=True)
+    # No -Werror: a warning from another gcc or libpri version must not stop the tests
+    # (the source builds warning-free with gcc 12 and libpri 1.6 here).
+    done = subprocess.run(["gcc", "-std=gnu11", "-Wall", "-Wextra", "-O1", "-o", str(binary),
+                           str(PEER_SOURCE), "-lpri"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"gcc could not build {PEER_SOURCE.name}:\n{done.stderr}")
     return binary
 
 
