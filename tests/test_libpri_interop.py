@@ -114,8 +114,8 @@ def test_libpri_sabme_is_answered_with_ua_and_both_sides_come_up(peer_binary, ro
     path = tmp_path / "up.pcap"
     with libpri_link(peer_binary, role, path) as (interop, _):
         interop.run_for(0.2)
-    # Q.921 3.3.3: the network sends commands with C/R = 1, the user with C/R = 0;
-    # responses the other way round. SABME P=1 (0x7F), UA F=1 (0x73) (Q.921 3.6.1).
+    # Q.921 3.3.2, Table 1: the network sends commands with C/R = 1, the user with C/R = 0;
+    # responses the other way round. SABME P=1 (0x7F), UA F=1 (0x73) (Q.921 Table 5).
     sabme, ua = (bytes.fromhex("02017f"), bytes.fromhex("020173")) if role == "network" else \
         (bytes.fromhex("00017f"), bytes.fromhex("000173"))
     assert interop.received_frames[0].frame == sabme
