@@ -261,3 +261,49 @@ def test_clearing_before_answer_from_both_sides(peer_binary, role, tmp_path):
     assert [r.cause for r in got(interop, calls.ReleaseIndication)] == [16, 16]
     assert peer.events_named("hangup_req")[-1].int_arg(3) == 16
     assert_clean(interop, path)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=ROLE_IDS)
+def test_an_active_call_survives_a_short_data_link_outage_with_a_status_audit(peer_binary, role, tmp_path):
+    """Every frame is lost for a while with an active call: T203 (0.5 s each side) polls go
+    unanswered, both data links give up after N200 retransmissions (T200 0.3 s) and are
+    re-established when frames pass again; T309 (libpri 6 s,
+    Q.931 5.8.9) keeps the call, our STATUS ENQUIRY audit gets libpri's STATUS for it, and
+    the call is then cleared normally."""
+    path = tmp_path / "outage.pcap"
+    outage = False
+
+    def lose(to_peer, n, frame):
+        return outage
+
+    with call_link(peer_binary, role, path, params=Parameters.primary_rate(T200=0.3, T203=0.5),
+                   libpri_timers={"T200": 300, "T203": 500}, lose=lose) as interop:
+        dchannel, peer = interop.endpoint, interop.peer
+        peer.command("call 95511 3 exclusive")
+        assert interop.run_until(lambda: got(interop, calls.SetupIndication), 2.0)
+        offered = got(interop, calls.SetupIndication)[0]
+        interop.do(lambda now: dchannel.connect_request(now, offered.call))
+        assert interop.run_until(lambda: peer.events_named("answer"), 2.0)
+        interop.run_for(0.1)
+        outage = True
+        assert interop.run_until(lambda: DataLinkDown(interop), 3.0)
+        interop.run_for(0.5)
+        outage = False
+        assert interop.run_until(lambda: len(got(interop, calls.DataLinkChange)) >= 3
+                                 and got(interop, calls.DataLinkChange)[-1].up, 3.0), interop.indications[-5:]
+        interop.run_for(0.5)
+        assert offered.call in dchannel.layer3.by_id  # the call survived
+        assert not got(interop, calls.ReleaseIndication)
+        peer.command(f"hangup {peer.events_named('calling')[0].args[0]} 16")
+        assert interop.run_until(lambda: got(interop, calls.ReleaseIndication), 2.0)
+        interop.run_for(0.1)
+    sent = messages(interop, sent=True)
+    assert "STATUS ENQUIRY" in sent
+    assert "STATUS" in messages(interop, sent=False)
+    assert got(interop, calls.ReleaseIndication)[0].cause == 16
+    assert_clean(interop, path, lossy=True)
+
+
+def DataLinkDown(interop: Interop) -> bool:
+    changes = got(interop, calls.DataLinkChange)
+    return bool(changes) and not changes[-1].up
