@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # tshark: the independent dissector the signalling tests check our traces with.
 # dahdi-source: /usr/include/dahdi/user.h for the DAHDI ABI check (drivers/tests/abi_check.rs).
-APT_PACKAGES=(espeak-ng sox libspandsp-dev pkg-config tshark dahdi-source)
+# libpri-dev: libpri as the independent far end of the ISDN interoperability tests (tests/libpri_peer).
+APT_PACKAGES=(espeak-ng sox libspandsp-dev pkg-config tshark dahdi-source libpri-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
