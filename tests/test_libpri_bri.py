@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 import tshark
-from libpri_peer import Interop, LibpriPeer, build_peer, missing_requirements
+from libpri_peer import Interop, LibpriPeer, build_peer
 
 from cti_daemon.signalling.isdn.q921 import DlDataIndication, DlEstablishConfirm, DlEstablishIndication, State
 from cti_daemon.signalling.isdn.q921.ptmp import NetworkBus, UserTerminal
@@ -17,7 +17,6 @@ from cti_daemon.signalling.isdn.q921.tei import TeiAssigned
 from cti_daemon.signalling.isdn.q931 import CallReference, Direction, Message, MessageType, decode_message
 from cti_daemon.signalling.trace.pcap import LINKTYPE_LINUX_LAPD, PcapWriter
 
-pytestmark = pytest.mark.skipif(missing_requirements() is not None, reason=str(missing_requirements()))
 
 EXPERT_ERROR = "8388608"  # tshark's expert severity "error"
 BRI_CALL_REFERENCE_LENGTH = 1  # Q.931 4.3: one octet on a basic rate access
@@ -26,8 +25,7 @@ AUTOMATIC_TEIS = range(64, 127)  # Q.921 5.3.1: automatic TEI assignment, 64-126
 
 @pytest.fixture(scope="module")
 def peer_binary(tmp_path_factory):
-    if not tshark.available():
-        pytest.skip("tshark not installed")
+    assert tshark.available(), "tshark is missing (scripts/setup.sh installs it)"
     return build_peer(tmp_path_factory.mktemp("libpri_peer"))
 
 

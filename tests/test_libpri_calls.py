@@ -13,14 +13,13 @@ from contextlib import contextmanager
 
 import pytest
 import tshark
-from libpri_peer import Interop, LibpriPeer, build_peer, missing_requirements
+from libpri_peer import Interop, LibpriPeer, build_peer
 
 from cti_daemon.signalling.isdn.q921 import Parameters, Side
 from cti_daemon.signalling.isdn.q931 import decode_message
 from cti_daemon.signalling.trace.pcap import LINKTYPE_LINUX_LAPD, PcapWriter
 
-calls = pytest.importorskip("cti_daemon.signalling.isdn.q931.calls", reason="Q.931 call control not on this branch")
-pytestmark = pytest.mark.skipif(missing_requirements() is not None, reason=str(missing_requirements()))
+from cti_daemon.signalling.isdn.q931 import calls  # noqa: E402
 
 ROLES = {"network": Side.USER, "cpe": Side.NETWORK}  # libpri's node type -> our side
 ROLE_IDS = ["libpri-network-vs-our-user", "libpri-cpe-vs-our-network"]
@@ -30,8 +29,7 @@ E1_B_CHANNELS = [ts for ts in range(1, 32) if ts != 16]  # timeslot 16 is the D-
 
 @pytest.fixture(scope="module")
 def peer_binary(tmp_path_factory):
-    if not tshark.available():
-        pytest.skip("tshark not installed")
+    assert tshark.available(), "tshark is missing (scripts/setup.sh installs it)"
     return build_peer(tmp_path_factory.mktemp("libpri_peer"))
 
 

@@ -14,7 +14,6 @@ from cti_daemon.signalling.isdn.q931.ies import CallState, Cause, ChannelIdentif
 from cti_daemon.signalling.trace import LINKTYPE_LINUX_LAPD, PcapWriter
 from q931_pair import NETWORK, USER, Pair
 
-pytestmark = pytest.mark.skipif(not tshark.available(), reason="tshark not installed")
 N, U = NETWORK, USER
 
 

@@ -53,6 +53,9 @@ def missing_requirements() -> str | None:
 
 def build_peer(directory: Path) -> Path:
     """Compile peer.c against libpri-dev into `directory` (never into the source tree)."""
+    missing = missing_requirements()
+    if missing is not None:  # setup installs both; a missing one is a broken setup, not a skip
+        raise RuntimeError(f"cannot build the libpri peer: {missing}")
     binary = Path(directory) / "libpri_peer"
     # No -Werror: a warning from another gcc or libpri version must not stop the tests
     # (the source builds warning-free with gcc 12 and libpri 1.6 here).
