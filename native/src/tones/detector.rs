@@ -686,7 +686,13 @@ impl ToneDetector {
             self.open_next += 1;
             let blocks = j - from;
             let open = Segment { on: false, band: 0, ms, valid: self.off_other * 2 <= blocks, start_ms: self.off_end_ms };
-            if rules::history_matches(&self.history, Some(&open), &plan.plan.tones[t]) {
+            // After a break of the active tone's cadence, another tone is counted
+            // from the break as from the stream's start.
+            let origin = match self.active {
+                Some(a) if a.tone != t => a.broken.map_or(f64::NEG_INFINITY, |b| b.at_ms),
+                _ => f64::NEG_INFINITY,
+            };
+            if rules::history_matches(&self.history, Some(&open), &plan.plan.tones[t], origin) {
                 let k = rules::window_len(&plan.plan.tones[t], true);
                 let h = self.history.len();
                 let first = if k >= 2 && h + 1 >= k { self.history[h + 1 - k].start_ms } else { open.start_ms };
@@ -946,7 +952,7 @@ impl ToneDetector {
             }
         }
         for t in 0..self.plan.plan.tones.len() {
-            if rules::history_matches(&self.history, None, &self.plan.plan.tones[t]) {
+            if rules::history_matches(&self.history, None, &self.plan.plan.tones[t], f64::NEG_INFINITY) {
                 let k = rules::window_len(&self.plan.plan.tones[t], false);
                 let first = self.history[self.history.len() - k].start_ms;
                 self.matched(t, first, out);

@@ -48,8 +48,14 @@ fn ratio_fits(ratio: &Span, on: f64, off: f64) -> bool {
 /// Whether the latest segments of `h`, followed by the off-segment in progress
 /// `open` when given, satisfy the cadence or sequence rule of `tone`. Cadence
 /// windows may start at any rotation of the pattern but must hold at least
-/// one on-segment (silence alone never matches).
-pub(crate) fn history_matches(h: &VecDeque<Segment>, open: Option<&Segment>, tone: &ToneSpec) -> bool {
+/// one on-segment (silence alone never matches). `origin_ms`: where the
+/// stream counts as starting for this match (a break of another tone's
+/// cadence, else minus infinity): an off-segment that began exactly there (the
+/// gap that broke a dial tone) leads in like the silence before the stream's
+/// first tone. An off-segment of the old tone before the break still counts:
+/// the old tone's last (cut) burst and the silence after it must not pass for
+/// one cycle of call waiting.
+pub(crate) fn history_matches(h: &VecDeque<Segment>, open: Option<&Segment>, tone: &ToneSpec, origin_ms: f64) -> bool {
     match &tone.rule {
         Rule::Cadence { band, pattern, window } => {
             let Some(win) = Window::new(h, open, *window) else { return false };
@@ -62,6 +68,7 @@ pub(crate) fn history_matches(h: &VecDeque<Segment>, open: Option<&Segment>, ton
             // it (or the stream's start): the last burst of another cadence (vacant's
             // 400 ms, then silence) must not pass for one cycle of call waiting.
             let before = if open.is_some() && win.from > 0 { Some(&h[win.from - 1]) } else { None };
+            let before = before.filter(|b| b.on || (b.start_ms - origin_ms).abs() > 2.0 * MEASURE_ERROR_MS);
             (0..l).any(|r| {
                 if open.is_some() {
                     let lead_in = pattern[(r + l - 1) % l].min - MEASURE_ERROR_MS;
