@@ -68,6 +68,13 @@ const HISTORY: usize = 16;
 /// Off-period blocks count as speech-like when within this power ratio (10 dB)
 /// of the preceding tone.
 const OFF_MARGIN: f32 = 0.1;
+/// A successor's first segment may start this much (ms) before the break and
+/// still count as after it: both edges are measured to `MEASURE_ERROR_MS`.
+const BREAK_SLACK_MS: f64 = 2.0 * super::plan::MEASURE_ERROR_MS;
+/// Beyond the longest recognition span: the block decisions' latency (the
+/// start edge waits two blocks, an on-period closes after the bridge) and the
+/// silence the old tone may leave before the new one (up to its own limit).
+const SUCCESSOR_MARGIN_MS: f64 = 500.0;
 
 /// Start or end of an occurrence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +114,10 @@ pub struct CompiledPlan {
     /// Off-period durations (ms, ascending) at which an off-period in progress
     /// may complete a tone's cadence, with the tone's index.
     open_thresholds: Vec<(f64, usize)>,
+    /// How long (ms) an occurrence whose cadence broke waits, from when the break
+    /// was seen, for another tone to be recognised: the plan's longest
+    /// recognition span plus `SUCCESSOR_MARGIN_MS`.
+    successor_ms: f64,
 }
 
 impl CompiledPlan {
@@ -139,7 +150,8 @@ impl CompiledPlan {
             .flat_map(|(t, spec)| rules::open_off_thresholds(spec).into_iter().map(move |ms| (ms, t)))
             .collect();
         open_thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
-        CompiledPlan { tables: BinTables::new(&freqs), plan, band_bins, tone_bands, min_energy, open_thresholds }
+        let successor_ms = plan.tones.iter().map(rules::recognition_span_ms).fold(0.0, f64::max) + SUCCESSOR_MARGIN_MS;
+        CompiledPlan { tables: BinTables::new(&freqs), plan, band_bins, tone_bands, min_energy, open_thresholds, successor_ms }
     }
 
     pub fn by_name(name: &str) -> Option<Arc<Self>> {
@@ -313,6 +325,18 @@ struct Active {
     tone: usize,
     last_match: u64,
     last_tone_block: u64,
+    /// Sample of the "start" event.
+    start_sample: u64,
+    /// Set once a segment that cannot belong to the tone's pattern was seen.
+    broken: Option<Broken>,
+}
+
+/// Where an occurrence's cadence broke (start of the first segment that cannot
+/// belong to it, ms) and the block at which that was seen.
+#[derive(Clone, Copy)]
+struct Broken {
+    at_ms: f64,
+    block: u64,
 }
 
 /// Tone detector for one channel.
@@ -661,9 +685,18 @@ impl ToneDetector {
             let t = thresholds[self.open_next].1;
             self.open_next += 1;
             let blocks = j - from;
-            let open = Segment { on: false, band: 0, ms, valid: self.off_other * 2 <= blocks };
-            if rules::history_matches(&self.history, Some(&open), &plan.plan.tones[t]) {
-                self.matched_at(t, from, out);
+            let open = Segment { on: false, band: 0, ms, valid: self.off_other * 2 <= blocks, start_ms: self.off_end_ms };
+            // After a break of the active tone's cadence, another tone is counted
+            // from the break as from the stream's start.
+            let origin = match self.active {
+                Some(a) if a.tone != t => a.broken.map_or(f64::NEG_INFINITY, |b| b.at_ms),
+                _ => f64::NEG_INFINITY,
+            };
+            if rules::history_matches(&self.history, Some(&open), &plan.plan.tones[t], origin) {
+                let k = rules::window_len(&plan.plan.tones[t], true);
+                let h = self.history.len();
+                let first = if k >= 2 && h + 1 >= k { self.history[h + 1 - k].start_ms } else { open.start_ms };
+                self.matched_at(t, from, first, out);
             }
         }
     }
@@ -767,7 +800,7 @@ impl ToneDetector {
         }
         if let Some(valid) = run.pending_off.take() {
             let ms = run.start_ms - self.off_end_ms;
-            self.push_segment(Segment { on: false, band: 0, ms, valid }, out);
+            self.push_segment(Segment { on: false, band: 0, ms, valid, start_ms: self.off_end_ms }, out);
         }
     }
 
@@ -794,7 +827,7 @@ impl ToneDetector {
                 if pending.is_some() {
                     pending_off = Some(valid);
                 } else {
-                    self.push_segment(Segment { on: false, band: 0, ms: start_ms - self.off_end_ms, valid }, out);
+                    self.push_segment(Segment { on: false, band: 0, ms: start_ms - self.off_end_ms, valid, start_ms: self.off_end_ms }, out);
                 }
             }
             self.run = Some(Run {
@@ -875,7 +908,7 @@ impl ToneDetector {
                 _ => false,
             };
             if hit {
-                self.matched(t, out);
+                self.matched_run(t, &run, out);
             }
         }
     }
@@ -888,7 +921,7 @@ impl ToneDetector {
             r.pending = None;
             if let Some(valid) = r.pending_off.take() {
                 let ms = r.start_ms - self.off_end_ms;
-                self.push_segment(Segment { on: false, band: 0, ms, valid }, out);
+                self.push_segment(Segment { on: false, band: 0, ms, valid, start_ms: self.off_end_ms }, out);
             }
         }
         let Some(run) = self.run.take() else { return };
@@ -896,7 +929,7 @@ impl ToneDetector {
         // The line noise as measured before the run (the blocks after it may
         // already hold the next tone).
         let end_ms = run.end_ms(after, run.floor, &self.plan.tables);
-        self.push_segment(Segment { on: true, band: run.band, ms: end_ms - run.start_ms, valid: steady }, out);
+        self.push_segment(Segment { on: true, band: run.band, ms: end_ms - run.start_ms, valid: steady, start_ms: run.start_ms }, out);
         self.off_from = Some(run.last);
         self.off_end_ms = end_ms;
         self.off_other = self.gap_other;
@@ -910,9 +943,19 @@ impl ToneDetector {
             self.history.pop_front();
         }
         self.history.push_back(seg);
+        // A segment that cannot be part of the active tone's pattern breaks its
+        // cadence: from then on another tone may be recognised (counted from
+        // the break) and takes over.
+        if let Some(a) = self.active.as_mut() {
+            if a.broken.is_none() && !rules::segment_belongs(&seg, &self.plan.plan.tones[a.tone], false) {
+                a.broken = Some(Broken { at_ms: seg.start_ms, block: self.block });
+            }
+        }
         for t in 0..self.plan.plan.tones.len() {
-            if rules::history_matches(&self.history, None, &self.plan.plan.tones[t]) {
-                self.matched(t, out);
+            if rules::history_matches(&self.history, None, &self.plan.plan.tones[t], f64::NEG_INFINITY) {
+                let k = rules::window_len(&self.plan.plan.tones[t], false);
+                let first = self.history[self.history.len() - k].start_ms;
+                self.matched(t, first, out);
             }
         }
     }
@@ -923,28 +966,57 @@ impl ToneDetector {
         self.history.iter().copied().collect()
     }
 
-    fn matched(&mut self, tone: usize, out: &mut Vec<ToneName>) {
-        self.matched_at(tone, self.block.saturating_sub(2), out);
+    fn matched(&mut self, tone: usize, first_ms: f64, out: &mut Vec<ToneName>) {
+        self.matched_at(tone, self.block.saturating_sub(2), first_ms, out);
+    }
+
+    /// A rule over the run in progress matched. When another tone is active and
+    /// this run cannot be one of its on-periods (too long, other band), the run's
+    /// start breaks that tone's cadence.
+    fn matched_run(&mut self, tone: usize, run: &Run, out: &mut Vec<ToneName>) {
+        if let Some(a) = self.active.as_mut() {
+            let seg = Segment { on: true, band: run.band, ms: run.ms_so_far(), valid: true, start_ms: run.start_ms };
+            if a.tone != tone && a.broken.is_none() && !rules::segment_belongs(&seg, &self.plan.plan.tones[a.tone], true) {
+                a.broken = Some(Broken { at_ms: run.start_ms, block: self.block });
+            }
+        }
+        self.matched(tone, run.start_ms, out);
     }
 
     /// A match whose tone was last heard in block `heard` (an off-period in
     /// progress matches long after its tone stopped: that must not hold the
-    /// occurrence open).
-    fn matched_at(&mut self, tone: usize, heard: u64, out: &mut Vec<ToneName>) {
+    /// occurrence open), over segments that began at `first_ms`.
+    fn matched_at(&mut self, tone: usize, heard: u64, first_ms: f64, out: &mut Vec<ToneName>) {
         let now = self.block;
         match self.active.as_mut() {
             Some(a) if a.tone == tone => {
                 a.last_match = now;
                 a.last_tone_block = a.last_tone_block.max(heard);
+                // The cadence holds again (a disturbed off-period, a drop-out).
+                a.broken = None;
+            }
+            // Another tone's cadence is broken and this tone's pattern lies wholly
+            // after the break: the old occurrence ended at the break.
+            Some(a) if a.broken.is_some_and(|b| first_ms >= b.at_ms - BREAK_SLACK_MS) => {
+                let b = a.broken.expect("checked");
+                let old = self.plan.plan.tones[a.tone].name;
+                let sample = ((b.at_ms * SAMPLE_RATE / 1000.0).round().max(0.0) as u64).max(a.start_sample);
+                self.events.push(ToneEvent { name: old, kind: EventKind::End, sample });
+                self.active = None;
+                self.start(tone, heard, out);
             }
             Some(_) => {} // another tone's occurrence holds: report nothing else
-            None => {
-                let name = self.plan.plan.tones[tone].name;
-                self.active = Some(Active { tone, last_match: now, last_tone_block: heard });
-                self.events.push(ToneEvent { name, kind: EventKind::Start, sample: now * BLOCK as u64 });
-                out.push(name);
-            }
+            None => self.start(tone, heard, out),
         }
+    }
+
+    fn start(&mut self, tone: usize, heard: u64, out: &mut Vec<ToneName>) {
+        let now = self.block;
+        let name = self.plan.plan.tones[tone].name;
+        let sample = now * BLOCK as u64;
+        self.active = Some(Active { tone, last_match: now, last_tone_block: heard, start_sample: sample, broken: None });
+        self.events.push(ToneEvent { name, kind: EventKind::Start, sample });
+        out.push(name);
     }
 
     /// End the occurrence once the tone has been absent for 1.5 times its longest
@@ -955,7 +1027,12 @@ impl ToneDetector {
         let now = k + 1;
         let silent_ms = (now - a.last_tone_block) as f64 * BLOCK_MS;
         let unmatched_ms = (now - a.last_match) as f64 * BLOCK_MS;
-        if silent_ms > 1.5 * spec.longest_off_ms() || unmatched_ms > 2.0 * rules::cycle_ms(spec) {
+        let over = match a.broken {
+            // Broken: held while a tone that replaces it may still be recognised.
+            Some(b) => (now - b.block) as f64 * BLOCK_MS > self.plan.successor_ms,
+            None => silent_ms > 1.5 * spec.longest_off_ms() || unmatched_ms > 2.0 * rules::cycle_ms(spec),
+        };
+        if over {
             self.events.push(ToneEvent { name: spec.name, kind: EventKind::End, sample: now * BLOCK as u64 });
             self.active = None;
         }

@@ -13,7 +13,22 @@
 //!   no block of the tone's band has been heard for 1.5 times *that tone's*
 //!   longest off-period (200 ms for continuous tones), or when its cadence has
 //!   stopped matching for two whole cycles (a tone that changed cadence).
-//! - While an occurrence holds, no other name is reported.
+//! - While an occurrence holds and its cadence holds, no other name is reported.
+//! - Tone to tone (ringback then busy, dial then ringback, busy then congestion,
+//!   ringback then SIT ...): a segment that cannot belong to the active tone's
+//!   pattern (`rules::segment_belongs`: a 0.35 s burst inside ringback, a gap in
+//!   dial tone, another band) breaks its cadence at the segment's start. If
+//!   another tone is then recognised by its usual rule over segments that all
+//!   began at or after the break, the old occurrence ends ("end" event at the
+//!   break's sample, earlier than the decision) and the new one starts. A gap
+//!   that opens at the break (dial tone stopped) leads in like the silence at
+//!   the stream's start. The old tone's own cadence matching again clears the
+//!   break (a disturbed off-period). A broken occurrence that nothing replaces
+//!   ends, at the decision, once the plan's longest recognition span plus
+//!   0.5 s has passed since the break was seen; its own timers are suspended
+//!   meanwhile (busy's 525 ms would otherwise end it inside congestion's 700 ms
+//!   off-period). A cadence that simply stops is never "broken" (the silence is
+//!   not a segment until something follows it): it ends by the rule above.
 
 pub mod analysis;
 pub mod bank;

@@ -225,3 +225,20 @@ fn segment_durations_are_exact() {
     assert!(worst <= plan::MEASURE_ERROR_MS, "{worst}");
 }
 
+
+#[test]
+fn ringback_then_busy_is_a_transition() {
+    // CN ringback 1/4 s straight into busy 0.35/0.35 s (the called party rejects
+    // the call): ringback ends where busy began, busy within two busy cycles.
+    let ring = gen("cn", ToneName::Ringback, 5000.0, None);
+    let mut x = ring.clone();
+    x.extend(gen("cn", ToneName::Busy, 2800.0, None));
+    x.extend(silence(6000.0));
+    let (out, ev) = run("cn", &x);
+    assert_eq!(names(&out), vec!["ringback", "busy"]);
+    let brk = ring.len() as i64;
+    assert_eq!((ev[1].name, ev[1].kind), (ToneName::Ringback, EventKind::End));
+    assert!((ev[1].sample as i64 - brk).abs() <= 160, "{ev:?}");
+    assert_eq!((ev[2].name, ev[2].kind), (ToneName::Busy, EventKind::Start));
+    assert!(ev[2].sample as i64 - brk >= 1050 * 8 && ev[2].sample as i64 - brk <= 1400 * 8, "{ev:?}");
+}
