@@ -6,6 +6,10 @@ mod channel;
 mod config;
 mod server;
 mod world;
+mod echo;
+mod echo_models;
+mod line;
+mod rng;
 
 use std::io::Write;
 use std::os::unix::net::UnixStream;
