@@ -271,6 +271,12 @@ impl Chan {
         !self.hdlc_tx.is_empty()
     }
 
+    /// Whether the owner has written audio since open: on a passive bus only such
+    /// a terminal drives its B-channel; others leave binary ones (I.430).
+    pub fn drives_bus(&self) -> bool {
+        self.owner.is_some() && self.tx_started
+    }
+
     pub fn is_audio(&self) -> bool {
         self.audio()
     }

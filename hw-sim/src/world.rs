@@ -399,7 +399,7 @@ impl World {
                         let mut partial = false;
                         for &te in tes {
                             let tc = self.spans[te].first_channel - 1 + ts;
-                            if self.channels[tc].owner.is_some() {
+                            if self.channels[tc].drives_bus() {
                                 for (m, o) in merged.iter_mut().zip(self.spans[te].line_octets[ts]) {
                                     *m &= o;
                                 }
