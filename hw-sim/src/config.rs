@@ -410,15 +410,22 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
             return Err(src.err(p.span(), "a patch joins spans of the same framing (ccs with ccs, cas with cas)"));
         }
         let base = p.get_ref().impair.as_ref().map(|i| i.get_ref().clone()).unwrap_or_default();
-        let side = |which: &Option<Spanned<RawImpair>>| -> Result<Impairments, ConfigError> {
+        // Errors name the line of the table's header (`[patch.to_b]`), searched
+        // from the patch's own position in the file.
+        let header_at = |name: &str| -> Range<usize> {
+            let from = p.span().start;
+            let off = text[from..].find(&format!("[patch.{name}]")).map(|o| from + o).unwrap_or(from);
+            off..off
+        };
+        let side = |which: &Option<Spanned<RawImpair>>, name: &str| -> Result<Impairments, ConfigError> {
             let (raw, at) = match which {
-                Some(t) => (t.get_ref().over(&base), t.span()),
-                None => (base.clone(), p.get_ref().impair.as_ref().map(|i| i.span()).unwrap_or(p.span())),
+                Some(t) => (t.get_ref().over(&base), header_at(name)),
+                None => (base.clone(), header_at("impair")),
             };
             raw.resolve().map_err(|m| src.err(at, m))
         };
-        let to_a = side(&p.get_ref().to_a)?;
-        let to_b = side(&p.get_ref().to_b)?;
+        let to_a = side(&p.get_ref().to_a, "to_a")?;
+        let to_b = side(&p.get_ref().to_b, "to_b")?;
         used.extend([a, b]);
         patches.push(PatchConfig { a, b, to_a, to_b });
     }
@@ -610,5 +617,105 @@ b = "b/2"
         let nine = format!("[[card]]\nname = \"x\"\n{}", "[[card.span]]\nbchan = \"1\"\n".repeat(9));
         assert!(err(&nine).starts_with("sim.toml:1: card `x` has 9 spans"));
         assert!(err("[clock]\nspeed = -1\n").starts_with("sim.toml:2:"));
+    }
+
+    const BRI: &str = r#"
+[[card]]
+name = "pbx"
+[[card.span]]
+type = "bri"
+mode = "nt"
+[[card.span]]
+type = "bri"
+mode = "nt"
+
+[[card]]
+name = "e1"
+[[card.span]]
+bchan = "1-15,17-31"
+dchan = "16"
+
+[[card]]
+name = "phone"
+[[card.span]]
+type = "bri"
+mode = "te"
+[[card.span]]
+type = "bri"
+mode = "te"
+
+[[bus]]
+nt = "pbx/1"
+te = ["phone/1"]
+"#;
+
+    #[test]
+    fn bri_ports_and_buses_parse() {
+        let c = parse("bri.toml", BRI).unwrap();
+        assert_eq!(c.cards[0].spans[0].kind, SpanKind::BriNt);
+        assert_eq!(c.cards[0].spans[0].kind.channels(), 3);
+        assert_eq!(&c.cards[0].spans[0].slots[..3], &[SlotUse::Bearer, SlotUse::Bearer, SlotUse::Hdlc]);
+        assert_eq!(c.buses[0].nt, (0, 0));
+        assert_eq!(c.buses[0].tes, vec![(2, 0)]);
+        // A point-to-point NT-TE patch is fine too.
+        let p2p = format!("{BRI}[[patch]]\na = \"pbx/2\"\nb = \"phone/2\"\n");
+        assert_eq!(parse("bri.toml", &p2p).unwrap().patches.len(), 1);
+    }
+
+    #[test]
+    fn bri_port_patched_to_an_e1_span_names_file_and_line() {
+        let bad = format!("{BRI}\n[[patch]]\na = \"pbx/2\"\nb = \"e1/1\"\n");
+        assert_eq!(
+            parse("bri.toml", &bad).unwrap_err().to_string(),
+            "bri.toml:30: pbx/2 is a BRI port and e1/1 an E1 span: a BRI port is patched to a BRI port"
+        );
+    }
+
+    #[test]
+    fn bri_refusals() {
+        let e = |t: &str| parse("bri.toml", t).unwrap_err().to_string();
+        assert!(e(&format!("{BRI}[[patch]]\na = \"pbx/2\"\nb = \"pbx/1\"\n")).contains("two different cards"));
+        assert!(e(&BRI.replace("te = [\"phone/1\"]", "te = [\"pbx/2\"]")).contains("TE mode"));
+        assert!(e(&BRI.replace("te = [\"phone/1\"]", "te = []")).contains("1 to 8"));
+        assert!(e(&BRI.replace("nt = \"pbx/1\"", "nt = \"phone/2\"")).contains("NT mode"));
+        assert!(e(&BRI.replacen("mode = \"nt\"", "mode = \"nt\"\nbchan = \"1\"", 1)).contains("does not apply to a BRI port"));
+        assert!(e(&BRI.replacen("mode = \"nt\"", "mode = \"xx\"", 1)).starts_with("bri.toml:6: mode `xx`"));
+        let twice = format!("{BRI}[[bus]]\nnt = \"pbx/2\"\nte = [\"phone/1\"]\n");
+        assert!(e(&twice).contains("already patched or on a bus"));
+        let nine = BRI.replace("te = [\"phone/1\"]", &format!("te = [{}]", vec!["\"phone/1\""; 9].join(", ")));
+        assert!(e(&nine).contains("1 to 8"));
+    }
+
+    #[test]
+    fn impairments_parse_per_direction_over_both() {
+        let text = GOOD.replacen(
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n",
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n[patch.impair]\ngain_db = -3.0\ndchan_ber = 1e-5\n\
+             [patch.to_a]\necho_model = \"D.4\"\necho_delay_ms = 10.0\necho_erl_db = 15.0\n",
+            1,
+        );
+        let c = parse("x.toml", &text).unwrap();
+        let p = &c.patches[0];
+        assert_eq!(p.to_a.echo, Some(EchoPath { model: 4, delay_frames: 80, erl_db: 15.0 }));
+        assert_eq!((p.to_a.gain_db, p.to_a.dchan_ber), (-3.0, 1e-5));
+        assert_eq!(p.to_b.echo, None);
+        assert_eq!(p.to_b.gain_db, -3.0);
+        assert_eq!(c.patches[1].to_a, Impairments::default());
+    }
+
+    #[test]
+    fn bad_impairment_names_the_line_and_the_value() {
+        let text = GOOD.replacen(
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n",
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n[patch.to_b]\necho_model = \"D.12\"\n",
+            1,
+        );
+        assert_eq!(err(&text), "sim.toml:27: echo model D.12: G.168 Annex D has models D.2 to D.9");
+        let text = GOOD.replacen("b = \"b/1\"\n", "b = \"b/1\"\n[patch.impair]\nblackout = 32\n", 1);
+        assert_eq!(err(&text), "sim.toml:27: blackout timeslot 32: 1 to 31");
+        let text = GOOD.replacen("b = \"b/1\"\n", "b = \"b/1\"\n[patch.impair]\nnoyse = 1\n", 1);
+        assert!(err(&text).contains("noyse"), "{}", err(&text));
+        let text = GOOD.replacen("name = \"b\"", "name = \"b\"\nppm = 5000.0", 1);
+        assert!(err(&text).starts_with("sim.toml:17: clock offset 5000 ppm"), "{}", err(&text));
     }
 }
