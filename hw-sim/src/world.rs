@@ -242,9 +242,11 @@ impl World {
         let Some((pi, is_a)) = self.spans[s].patch else { return Feed::Nothing };
         let p = &self.patches[pi];
         let (src, cut, dir) = if is_a { (p.b, p.cut_b_to_a, 0) } else { (p.a, p.cut_a_to_b, 1) };
-        if cut && p.toward[dir].set.ais_on_cut {
+        let lost = cut || !present(src);
+        if lost && p.toward[dir].set.ais_on_cut {
+            // Transmission equipment in between sends AIS when its own input is lost.
             Feed::Ais
-        } else if cut || !present(src) {
+        } else if lost {
             Feed::Nothing
         } else {
             Feed::Line { src, line: Some((pi, dir)) }
