@@ -428,3 +428,38 @@ b = "te/1"
     let n = b2_te.read(&mut blk).unwrap();
     assert_eq!((n, blk[0]), (160, 0xD5));
 }
+
+#[test]
+fn impairments_from_the_config_file_act_from_the_start() {
+    // Every D-channel bit toward west/1 in error: every frame fails its FCS;
+    // the other direction is clean.
+    let config = BENCH_CONFIG.replacen("b = \"west/1\"\n", "b = \"west/1\"\n[patch.to_b]\ndchan_ber = 1.0\n", 1);
+    let bench = SimBench::start_with(Path::new(HW_SIM), &config).unwrap();
+    let mut a = bench.sim().open(16).unwrap();
+    let mut b = bench.sim().open(109).unwrap();
+    a.write_frame(b"lost").unwrap();
+    b.write_frame(b"kept").unwrap();
+    bench.sim().control(Control::Step { frames: 80 }).unwrap();
+    let eb = b.drain_events().unwrap();
+    assert_eq!(eb.iter().map(|e| (e.kind, e.time)).collect::<Vec<_>>(), vec![(EventKind::BadFcs, 7)]);
+    assert!(a.drain_events().unwrap().is_empty());
+    let mut buf = [0u8; 16];
+    let n = a.read_frame(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"kept");
+}
+
+#[test]
+fn blackout_starting_mid_frame_aborts_it_without_alarm() {
+    let bench = bench_at("0");
+    let mut a = bench.sim().open(16).unwrap();
+    let mut b = bench.sim().open(109).unwrap();
+    a.write_frame(&[0x11; 500]).unwrap();
+    bench.sim().control(Control::Step { frames: 200 }).unwrap();
+    let blackout = Impairments { blackout: Some(16), ..Default::default() };
+    bench.sim().control(Control::SetImpairments { patch: 0, direction: Direction::AToB, impairments: blackout }).unwrap();
+    bench.sim().control(Control::Step { frames: 800 }).unwrap();
+    let eb = b.drain_events().unwrap();
+    assert_eq!(eb.iter().map(|e| (e.kind, e.time)).collect::<Vec<_>>(), vec![(EventKind::HdlcAbort, 200)]);
+    assert!(matches!(b.read(&mut [0u8; 600]), Err(Error::WouldBlock)));
+    assert_eq!(bench.sim().span_status(4).unwrap().alarms.0, 0, "a timeslot blackout raises no alarm");
+}
