@@ -10,6 +10,7 @@ pub mod backend;
 pub mod dahdi;
 pub mod behaviour;
 pub mod error;
+pub mod g711;
 pub mod hdlc;
 pub mod sim;
 pub mod types;

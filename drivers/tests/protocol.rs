@@ -2,6 +2,7 @@
 //! never panic on arbitrary bytes but return a clear error.
 
 use cti_drivers::sim::protocol::*;
+use cti_drivers::sim::{EchoPath, Impairments, SlipKind};
 use cti_drivers::*;
 use proptest::prelude::*;
 
@@ -37,6 +38,23 @@ fn client_samples() -> Vec<ClientMessage> {
         Request::Control(Control::Step { frames: 20000 }),
         Request::Control(Control::SetSpeed { speed_milli: 50000 }),
         Request::Control(Control::LineCounters),
+        Request::Control(Control::SetImpairments { patch: 2, direction: Direction::BToA, impairments: Impairments::default() }),
+        Request::Control(Control::SetImpairments {
+            patch: 0,
+            direction: Direction::Both,
+            impairments: Impairments {
+                echo: Some(EchoPath { model: 5, delay_frames: 80, erl_db: 12.5 }),
+                noise_dbm0: Some(-55.0),
+                gain_db: -3.0,
+                dchan_ber: 1e-4,
+                blackout: Some(16),
+                crc4_error_rate: 0.01,
+                remote_alarm: true,
+                ais_on_cut: true,
+            },
+        }),
+        Request::Control(Control::Slip { patch: 1, direction: Direction::AToB, kind: SlipKind::Delete }),
+        Request::Control(Control::SetClockOffset { card: "west".into(), ppm: -50.0 }),
     ];
     let mut all: Vec<ClientMessage> =
         reqs.into_iter().enumerate().map(|(i, request)| ClientMessage::Request { id: i as u32, request }).collect();
@@ -141,6 +159,24 @@ fn hostile_element_count_is_refused() {
     assert_eq!(ServerMessage::decode(&body).unwrap_err(), ProtocolError::Truncated { field: "span count" });
 }
 
+#[test]
+fn impairments_with_nan_or_unknown_flags_are_refused() {
+    let msg = ClientMessage::Request {
+        id: 1,
+        request: Request::Control(Control::SetImpairments { patch: 0, direction: Direction::Both, impairments: Impairments::default() }),
+    };
+    let bytes = msg.encode();
+    // Body: version, tag, id(4), patch(4), direction(1), flags(1), gain(8), ber(8), crc4(8).
+    let mut nan = bytes.clone();
+    nan[4 + 12..4 + 20].copy_from_slice(&f64::NAN.to_bits().to_le_bytes());
+    let err = ClientMessage::decode(&nan[4..]).unwrap_err();
+    assert!(matches!(err, ProtocolError::BadValue { field: "gain", .. }), "{err:?}");
+    let mut flags = bytes.clone();
+    flags[4 + 11] = 0x80;
+    let err = ClientMessage::decode(&flags[4..]).unwrap_err();
+    assert_eq!(err.to_string(), "field `impairment flags` has invalid value 128");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
@@ -162,7 +198,7 @@ proptest! {
     }
 
     #[test]
-    fn every_truncation_of_a_valid_message_is_an_error(which in 0usize..31, cut in 0usize..1000) {
+    fn every_truncation_of_a_valid_message_is_an_error(which in 0usize..40, cut in 0usize..1000) {
         let clients = client_samples();
         let servers = server_samples();
         if which < clients.len() {

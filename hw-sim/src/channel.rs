@@ -37,6 +37,11 @@ pub struct Chan {
     rx_block: Vec<u8>,
     hdlc_tx: VecDeque<Vec<u8>>,
     hdlc_progress: usize,
+    /// Frames per HDLC octet: 1 on an E1 timeslot (64 kbit/s), 4 on a BRI
+    /// D-channel (16 kbit/s, I.430).
+    pub frames_per_octet: u64,
+    /// Frames already counted toward the next HDLC octet.
+    hdlc_phase: u64,
     /// A frame from the far end was partly received when the last chunk ended.
     pub rx_partial: bool,
     pub tx_bits: u8,
@@ -77,6 +82,8 @@ impl Chan {
             rx_block: Vec::new(),
             hdlc_tx: VecDeque::new(),
             hdlc_progress: 0,
+            frames_per_octet: 1,
+            hdlc_phase: 0,
             rx_partial: false,
             tx_bits: idle_bits,
             rx_bits: 0,
@@ -223,10 +230,15 @@ impl Chan {
         }
     }
 
-    /// Send `octets` octets of queued HDLC frames starting at `time`; returns the
+    /// Send queued HDLC frames for `frames` frames starting at `time`; returns the
     /// frames whose last octet went out, with the frame time just after it. Each
-    /// frame takes its length plus one flag octet (64 kbit/s, one octet per frame).
-    pub fn transmit_hdlc(&mut self, octets: usize, time: TrunkTime, push: &mut Vec<Push>) -> Vec<(TrunkTime, Vec<u8>)> {
+    /// frame takes its length plus one flag octet, one octet every
+    /// `frames_per_octet` frames.
+    pub fn transmit_hdlc(&mut self, frames: usize, time: TrunkTime, push: &mut Vec<Push>) -> Vec<(TrunkTime, Vec<u8>)> {
+        let fpo = self.frames_per_octet;
+        let phase = self.hdlc_phase;
+        let octets = ((phase + frames as u64) / fpo) as usize;
+        self.hdlc_phase = (phase + frames as u64) % fpo;
         let mut done = Vec::new();
         let mut used = 0;
         while used < octets {
@@ -237,9 +249,10 @@ impl Chan {
                 self.hdlc_progress = 0;
                 let frame = self.hdlc_tx.pop_front().unwrap();
                 self.tx_done += 1;
-                done.push((time + used as u64, frame));
+                let at = time + used as u64 * fpo - phase;
+                done.push((at, frame));
                 if self.owner.is_some() {
-                    push.push(Push::TxDone { time: time + used as u64 });
+                    push.push(Push::TxDone { time: at });
                 }
             } else {
                 self.hdlc_progress += octets - used;
@@ -251,6 +264,21 @@ impl Chan {
 
     pub fn frame_in_progress(&self) -> bool {
         self.hdlc_progress > 0
+    }
+
+    /// Whether frames wait to be sent.
+    pub fn hdlc_pending(&self) -> bool {
+        !self.hdlc_tx.is_empty()
+    }
+
+    /// Whether the owner has written audio since open: on a passive bus only such
+    /// a terminal drives its B-channel; others leave binary ones (I.430).
+    pub fn drives_bus(&self) -> bool {
+        self.owner.is_some() && self.tx_started
+    }
+
+    pub fn is_audio(&self) -> bool {
+        self.audio()
     }
 
     /// Received octets of a voice channel; pushes a block when one is complete.
@@ -353,6 +381,20 @@ mod tests {
         let done = c.transmit_hdlc(8, 6, &mut push);
         assert_eq!(done, vec![(7, vec![0x41, 0x42, 0x43, 0x44, 0x32, 0x2d])]);
         assert!(matches!(push.as_slice(), [Push::TxDone { time: 7 }]));
+    }
+
+    #[test]
+    fn bri_d_channel_sends_one_octet_every_4_frames() {
+        let mut c = hdlc_channel();
+        c.frames_per_octet = 4;
+        c.write(b"ABCDEF".to_vec()); // 6 bytes + flag = 7 octets = 28 frames
+        let mut push = Vec::new();
+        let mut done = Vec::new();
+        for t in (0..40).step_by(8) {
+            done.extend(c.transmit_hdlc(8, t, &mut push));
+        }
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].0, 28);
     }
 
     #[test]

@@ -18,7 +18,30 @@
 //! [[patch]]              # back to back between spans of different cards
 //! a = "exchange/1"
 //! b = "cti/1"
+//! [patch.impair]         # impairments of both directions (each key optional)
+//! gain_db = -3.0         # on the far end's audio
+//! noise_dbm0 = -60.0     # white noise added to received audio
+//! dchan_ber = 1e-5       # bit errors on D-channel timeslots (frames fail their FCS)
+//! blackout = 16          # one timeslot carries nothing (no alarm)
+//! crc4_error_rate = 0.001  # fraction of CRC-4 sub-multiframes in error
+//! remote_alarm = false   # the line carries RAI: the receiver goes yellow
+//! ais_on_cut = true      # a cut gives AIS (blue) instead of LOS (red)
+//! [patch.to_a]           # impairments of what side a receives (over `impair`)
+//! echo_model = "D.2"     # G.168 Annex D model of the far hybrid, D.2 to D.9
+//! echo_delay_ms = 10.0   # pure delay before the model
+//! echo_erl_db = 12.0     # echo return loss
+//! # [patch.to_b]         # what side b receives
+//!
+//! # BRI: a span of type "bri" is a 2B+D port (channels B1, B2, D at 16 kbit/s),
+//! # in NT or TE mode: [[card.span]] type = "bri"  mode = "nt"  (law optional).
+//! # A BRI port is patched to a port of the other mode, or joins a passive bus:
+//! [[bus]]                # one NT, 1 to 8 TEs (I.430 passive bus)
+//! nt = "pbx/1"
+//! te = ["phone1/1", "phone2/1"]
 //! ```
+//!
+//! `[clock] seed = N` seeds the impairments' random source (default 1); a
+//! `[[card]]` may have `ppm = 100.0`, its clock offset from the trunk clock.
 //!
 //! Every error names the file and the line of the offending item.
 
@@ -26,11 +49,16 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use cti_drivers::sim::{EchoPath, Impairments, MAX_PPM};
 use serde::Deserialize;
 use toml::Spanned;
 
 /// At most 8 E1 spans on one card (the largest DAHDI E1 cards, TE820; issue 3).
 pub const MAX_SPANS_PER_CARD: usize = 8;
+/// An I.430 passive bus has at most 8 terminals.
+pub const MAX_BUS_TES: usize = 8;
+/// Channels of a BRI port: B1, B2 and the D-channel (DAHDI's BRI span layout).
+pub const BRI_CHANNELS: usize = 3;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,18 +69,22 @@ struct RawConfig {
     card: Vec<Spanned<RawCard>>,
     #[serde(default)]
     patch: Vec<Spanned<RawPatch>>,
+    #[serde(default)]
+    bus: Vec<Spanned<RawBus>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawClock {
     speed: Option<Spanned<f64>>,
+    seed: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCard {
     name: Spanned<String>,
+    ppm: Option<Spanned<f64>>,
     #[serde(default)]
     span: Vec<Spanned<RawSpan>>,
 }
@@ -60,6 +92,9 @@ struct RawCard {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSpan {
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    mode: Option<Spanned<String>>,
     framing: Option<Spanned<String>>,
     law: Option<Spanned<String>>,
     timing: Option<Spanned<u8>>,
@@ -74,6 +109,79 @@ struct RawSpan {
 struct RawPatch {
     a: Spanned<String>,
     b: Spanned<String>,
+    impair: Option<Spanned<RawImpair>>,
+    to_a: Option<Spanned<RawImpair>>,
+    to_b: Option<Spanned<RawImpair>>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawImpair {
+    echo_model: Option<String>,
+    echo_delay_ms: Option<f64>,
+    echo_erl_db: Option<f64>,
+    noise_dbm0: Option<f64>,
+    gain_db: Option<f64>,
+    dchan_ber: Option<f64>,
+    blackout: Option<u32>,
+    crc4_error_rate: Option<f64>,
+    remote_alarm: Option<bool>,
+    ais_on_cut: Option<bool>,
+}
+
+impl RawImpair {
+    /// `self` over `base`, key by key.
+    fn over(&self, base: &RawImpair) -> RawImpair {
+        RawImpair {
+            echo_model: self.echo_model.clone().or_else(|| base.echo_model.clone()),
+            echo_delay_ms: self.echo_delay_ms.or(base.echo_delay_ms),
+            echo_erl_db: self.echo_erl_db.or(base.echo_erl_db),
+            noise_dbm0: self.noise_dbm0.or(base.noise_dbm0),
+            gain_db: self.gain_db.or(base.gain_db),
+            dchan_ber: self.dchan_ber.or(base.dchan_ber),
+            blackout: self.blackout.or(base.blackout),
+            crc4_error_rate: self.crc4_error_rate.or(base.crc4_error_rate),
+            remote_alarm: self.remote_alarm.or(base.remote_alarm),
+            ais_on_cut: self.ais_on_cut.or(base.ais_on_cut),
+        }
+    }
+
+    fn resolve(&self) -> Result<Impairments, String> {
+        let echo = match (&self.echo_model, self.echo_delay_ms, self.echo_erl_db) {
+            (None, None, None) => None,
+            (Some(m), delay, erl) => {
+                let model = m
+                    .strip_prefix("D.")
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .ok_or_else(|| format!("echo model `{m}`: G.168 Annex D models are \"D.2\" to \"D.9\""))?;
+                let delay = delay.unwrap_or(0.0);
+                if !(0.0..=1000.0).contains(&delay) {
+                    return Err(format!("echo delay {delay} ms: 0 to 1000"));
+                }
+                Some(EchoPath { model, delay_frames: (delay * 8.0).round() as u32, erl_db: erl.unwrap_or(6.0) })
+            }
+            _ => return Err("echo_delay_ms and echo_erl_db need an echo_model".into()),
+        };
+        let i = Impairments {
+            echo,
+            noise_dbm0: self.noise_dbm0,
+            gain_db: self.gain_db.unwrap_or(0.0),
+            dchan_ber: self.dchan_ber.unwrap_or(0.0),
+            blackout: self.blackout,
+            crc4_error_rate: self.crc4_error_rate.unwrap_or(0.0),
+            remote_alarm: self.remote_alarm.unwrap_or(false),
+            ais_on_cut: self.ais_on_cut.unwrap_or(false),
+        };
+        i.validate()?;
+        Ok(i)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBus {
+    nt: Spanned<String>,
+    te: Spanned<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +198,30 @@ pub enum SlotUse {
     Cas,
 }
 
+/// What a span is: an E1 trunk or a BRI port (2B+D, I.430) in NT or TE mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanKind {
+    E1,
+    BriNt,
+    BriTe,
+}
+
+impl SpanKind {
+    pub fn is_bri(self) -> bool {
+        self != SpanKind::E1
+    }
+    pub fn channels(self) -> usize {
+        if self.is_bri() {
+            BRI_CHANNELS
+        } else {
+            31
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SpanConfig {
+    pub kind: SpanKind,
     pub framing: Framing,
     pub alaw: bool,
     pub timing: u8,
@@ -103,6 +233,8 @@ pub struct SpanConfig {
 #[derive(Debug, Clone)]
 pub struct CardConfig {
     pub name: String,
+    /// Clock offset from the trunk clock, ppm.
+    pub ppm: f64,
     pub spans: Vec<SpanConfig>,
 }
 
@@ -111,13 +243,25 @@ pub struct PatchConfig {
     /// (card index, span index within card)
     pub a: (usize, usize),
     pub b: (usize, usize),
+    /// What side a receives, and what side b receives.
+    pub to_a: Impairments,
+    pub to_b: Impairments,
+}
+
+/// An I.430 passive bus: one NT port, 1-8 TE ports, (card, span) each.
+#[derive(Debug, Clone)]
+pub struct BusConfig {
+    pub nt: (usize, usize),
+    pub tes: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub speed: f64,
+    pub seed: u64,
     pub cards: Vec<CardConfig>,
     pub patches: Vec<PatchConfig>,
+    pub buses: Vec<BusConfig>,
 }
 
 #[derive(Debug)]
@@ -210,7 +354,12 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
         for span in spans {
             span_configs.push(parse_span(&src, span)?);
         }
-        cards.push(CardConfig { name, spans: span_configs });
+        let ppm = match &card.get_ref().ppm {
+            None => 0.0,
+            Some(p) if p.get_ref().abs() <= MAX_PPM => *p.get_ref(),
+            Some(p) => return Err(src.err(p.span(), format!("clock offset {} ppm: at most {MAX_PPM} either way", p.get_ref()))),
+        };
+        cards.push(CardConfig { name, ppm, spans: span_configs });
     }
 
     let find = |s: &Spanned<String>| -> Result<(usize, usize), ConfigError> {
@@ -229,6 +378,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
         Ok((ci, n - 1))
     };
     let mut patches: Vec<PatchConfig> = Vec::new();
+    let mut used: Vec<(usize, usize)> = Vec::new();
     for p in &raw.patch {
         let a = find(&p.get_ref().a)?;
         let b = find(&p.get_ref().b)?;
@@ -236,7 +386,7 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
             return Err(src.err(p.span(), "a patch joins spans of two different cards"));
         }
         for end in [a, b] {
-            if patches.iter().any(|q| q.a == end || q.b == end) {
+            if used.contains(&end) {
                 return Err(src.err(
                     p.span(),
                     format!("span {}/{} is already patched", cards[end.0].name, end.1 + 1),
@@ -244,16 +394,93 @@ pub fn parse(file: &str, text: &str) -> Result<Config, ConfigError> {
             }
         }
         let (sa, sb) = (&cards[a.0].spans[a.1], &cards[b.0].spans[b.1]);
+        let name = |end: (usize, usize)| format!("{}/{}", cards[end.0].name, end.1 + 1);
+        if sa.kind.is_bri() != sb.kind.is_bri() {
+            let (bri, e1) = if sa.kind.is_bri() { (a, b) } else { (b, a) };
+            return Err(src.err(
+                p.span(),
+                format!("{} is a BRI port and {} an E1 span: a BRI port is patched to a BRI port", name(bri), name(e1)),
+            ));
+        }
+        if sa.kind.is_bri() && sa.kind == sb.kind {
+            return Err(src.err(p.span(), format!("{} and {} are both BRI {} ports: patch NT to TE", name(a), name(b),
+                if sa.kind == SpanKind::BriNt { "NT" } else { "TE" })));
+        }
         if sa.framing != sb.framing {
             return Err(src.err(p.span(), "a patch joins spans of the same framing (ccs with ccs, cas with cas)"));
         }
-        patches.push(PatchConfig { a, b });
+        let base = p.get_ref().impair.as_ref().map(|i| i.get_ref().clone()).unwrap_or_default();
+        // Errors name the line of the table's header (`[patch.to_b]`), searched
+        // from the patch's own position in the file.
+        let header_at = |name: &str| -> Range<usize> {
+            let from = p.span().start;
+            let off = text[from..].find(&format!("[patch.{name}]")).map(|o| from + o).unwrap_or(from);
+            off..off
+        };
+        let side = |which: &Option<Spanned<RawImpair>>, name: &str| -> Result<Impairments, ConfigError> {
+            let (raw, at) = match which {
+                Some(t) => (t.get_ref().over(&base), header_at(name)),
+                None => (base.clone(), header_at("impair")),
+            };
+            raw.resolve().map_err(|m| src.err(at, m))
+        };
+        let to_a = side(&p.get_ref().to_a, "to_a")?;
+        let to_b = side(&p.get_ref().to_b, "to_b")?;
+        used.extend([a, b]);
+        patches.push(PatchConfig { a, b, to_a, to_b });
     }
-    Ok(Config { speed, cards, patches })
+    let mut buses: Vec<BusConfig> = Vec::new();
+    for bus in &raw.bus {
+        let nt = find(&bus.get_ref().nt)?;
+        let kind = |end: (usize, usize)| cards[end.0].spans[end.1].kind;
+        if kind(nt) != SpanKind::BriNt {
+            return Err(src.err(bus.get_ref().nt.span(), format!("`{}`: a bus's nt is a BRI port in NT mode", bus.get_ref().nt.get_ref())));
+        }
+        let te_list = bus.get_ref().te.get_ref();
+        if te_list.is_empty() || te_list.len() > MAX_BUS_TES {
+            return Err(src.err(bus.get_ref().te.span(), format!("{} terminals: a passive bus has 1 to {MAX_BUS_TES} (I.430)", te_list.len())));
+        }
+        let mut tes = Vec::new();
+        for te in te_list {
+            let end = find(te)?;
+            if kind(end) != SpanKind::BriTe {
+                return Err(src.err(te.span(), format!("`{}`: a bus's te is a BRI port in TE mode", te.get_ref())));
+            }
+            tes.push(end);
+        }
+        for end in std::iter::once(nt).chain(tes.iter().copied()) {
+            if used.contains(&end) {
+                return Err(src.err(bus.span(), format!("span {}/{} is already patched or on a bus", cards[end.0].name, end.1 + 1)));
+            }
+            used.push(end);
+        }
+        buses.push(BusConfig { nt, tes });
+    }
+    Ok(Config { speed, seed: raw.clock.seed.unwrap_or(1), cards, patches, buses })
 }
 
 fn parse_span(src: &Source, span: &Spanned<RawSpan>) -> Result<SpanConfig, ConfigError> {
     let raw = span.get_ref();
+    let kind = match raw.kind.as_ref().map(|k| (k.get_ref().as_str(), k.span())) {
+        None | Some(("e1", _)) => SpanKind::E1,
+        Some(("bri", at)) => match raw.mode.as_ref().map(|m| m.get_ref().as_str()) {
+            Some("nt") => SpanKind::BriNt,
+            Some("te") => SpanKind::BriTe,
+            Some(other) => return Err(src.err(raw.mode.as_ref().unwrap().span(), format!("mode `{other}`: expected \"nt\" or \"te\""))),
+            None => return Err(src.err(at, "a BRI port needs mode = \"nt\" or \"te\"")),
+        },
+        Some((other, at)) => return Err(src.err(at, format!("type `{other}`: expected \"e1\" or \"bri\""))),
+    };
+    if kind.is_bri() {
+        // A BRI port's channels are fixed: B1, B2, D (16 kbit/s HDLC).
+        for (field, name) in [(&raw.framing, "framing"), (&raw.bchan, "bchan"), (&raw.dchan, "dchan"), (&raw.cas, "cas"), (&raw.idle, "idle")] {
+            if let Some(f) = field {
+                return Err(src.err(f.span(), format!("`{name}` does not apply to a BRI port (its channels are B1, B2, D)")));
+            }
+        }
+    } else if let Some(m) = &raw.mode {
+        return Err(src.err(m.span(), "`mode` applies to BRI ports (type = \"bri\")"));
+    }
     let framing = match raw.framing.as_ref().map(|f| (f.get_ref().as_str(), f.span())) {
         None | Some(("ccs", _)) => Framing::Ccs,
         Some(("cas", _)) => Framing::Cas,
@@ -297,7 +524,12 @@ fn parse_span(src: &Source, span: &Spanned<RawSpan>) -> Result<SpanConfig, Confi
             u8::from_str_radix(t, 2).unwrap()
         }
     };
-    Ok(SpanConfig { framing, alaw, timing, slots, idle_bits })
+    if kind.is_bri() {
+        slots[0] = SlotUse::Bearer;
+        slots[1] = SlotUse::Bearer;
+        slots[2] = SlotUse::Hdlc;
+    }
+    Ok(SpanConfig { kind, framing, alaw, timing, slots, idle_bits })
 }
 
 #[cfg(test)]
@@ -385,5 +617,105 @@ b = "b/2"
         let nine = format!("[[card]]\nname = \"x\"\n{}", "[[card.span]]\nbchan = \"1\"\n".repeat(9));
         assert!(err(&nine).starts_with("sim.toml:1: card `x` has 9 spans"));
         assert!(err("[clock]\nspeed = -1\n").starts_with("sim.toml:2:"));
+    }
+
+    const BRI: &str = r#"
+[[card]]
+name = "pbx"
+[[card.span]]
+type = "bri"
+mode = "nt"
+[[card.span]]
+type = "bri"
+mode = "nt"
+
+[[card]]
+name = "e1"
+[[card.span]]
+bchan = "1-15,17-31"
+dchan = "16"
+
+[[card]]
+name = "phone"
+[[card.span]]
+type = "bri"
+mode = "te"
+[[card.span]]
+type = "bri"
+mode = "te"
+
+[[bus]]
+nt = "pbx/1"
+te = ["phone/1"]
+"#;
+
+    #[test]
+    fn bri_ports_and_buses_parse() {
+        let c = parse("bri.toml", BRI).unwrap();
+        assert_eq!(c.cards[0].spans[0].kind, SpanKind::BriNt);
+        assert_eq!(c.cards[0].spans[0].kind.channels(), 3);
+        assert_eq!(&c.cards[0].spans[0].slots[..3], &[SlotUse::Bearer, SlotUse::Bearer, SlotUse::Hdlc]);
+        assert_eq!(c.buses[0].nt, (0, 0));
+        assert_eq!(c.buses[0].tes, vec![(2, 0)]);
+        // A point-to-point NT-TE patch is fine too.
+        let p2p = format!("{BRI}[[patch]]\na = \"pbx/2\"\nb = \"phone/2\"\n");
+        assert_eq!(parse("bri.toml", &p2p).unwrap().patches.len(), 1);
+    }
+
+    #[test]
+    fn bri_port_patched_to_an_e1_span_names_file_and_line() {
+        let bad = format!("{BRI}\n[[patch]]\na = \"pbx/2\"\nb = \"e1/1\"\n");
+        assert_eq!(
+            parse("bri.toml", &bad).unwrap_err().to_string(),
+            "bri.toml:30: pbx/2 is a BRI port and e1/1 an E1 span: a BRI port is patched to a BRI port"
+        );
+    }
+
+    #[test]
+    fn bri_refusals() {
+        let e = |t: &str| parse("bri.toml", t).unwrap_err().to_string();
+        assert!(e(&format!("{BRI}[[patch]]\na = \"pbx/2\"\nb = \"pbx/1\"\n")).contains("two different cards"));
+        assert!(e(&BRI.replace("te = [\"phone/1\"]", "te = [\"pbx/2\"]")).contains("TE mode"));
+        assert!(e(&BRI.replace("te = [\"phone/1\"]", "te = []")).contains("1 to 8"));
+        assert!(e(&BRI.replace("nt = \"pbx/1\"", "nt = \"phone/2\"")).contains("NT mode"));
+        assert!(e(&BRI.replacen("mode = \"nt\"", "mode = \"nt\"\nbchan = \"1\"", 1)).contains("does not apply to a BRI port"));
+        assert!(e(&BRI.replacen("mode = \"nt\"", "mode = \"xx\"", 1)).starts_with("bri.toml:6: mode `xx`"));
+        let twice = format!("{BRI}[[bus]]\nnt = \"pbx/2\"\nte = [\"phone/1\"]\n");
+        assert!(e(&twice).contains("already patched or on a bus"));
+        let nine = BRI.replace("te = [\"phone/1\"]", &format!("te = [{}]", vec!["\"phone/1\""; 9].join(", ")));
+        assert!(e(&nine).contains("1 to 8"));
+    }
+
+    #[test]
+    fn impairments_parse_per_direction_over_both() {
+        let text = GOOD.replacen(
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n",
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n[patch.impair]\ngain_db = -3.0\ndchan_ber = 1e-5\n\
+             [patch.to_a]\necho_model = \"D.4\"\necho_delay_ms = 10.0\necho_erl_db = 15.0\n",
+            1,
+        );
+        let c = parse("x.toml", &text).unwrap();
+        let p = &c.patches[0];
+        assert_eq!(p.to_a.echo, Some(EchoPath { model: 4, delay_frames: 80, erl_db: 15.0 }));
+        assert_eq!((p.to_a.gain_db, p.to_a.dchan_ber), (-3.0, 1e-5));
+        assert_eq!(p.to_b.echo, None);
+        assert_eq!(p.to_b.gain_db, -3.0);
+        assert_eq!(c.patches[1].to_a, Impairments::default());
+    }
+
+    #[test]
+    fn bad_impairment_names_the_line_and_the_value() {
+        let text = GOOD.replacen(
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n",
+            "[[patch]]\na = \"a/1\"\nb = \"b/1\"\n[patch.to_b]\necho_model = \"D.12\"\n",
+            1,
+        );
+        assert_eq!(err(&text), "sim.toml:27: echo model D.12: G.168 Annex D has models D.2 to D.9");
+        let text = GOOD.replacen("b = \"b/1\"\n", "b = \"b/1\"\n[patch.impair]\nblackout = 32\n", 1);
+        assert_eq!(err(&text), "sim.toml:27: blackout timeslot 32: 1 to 31");
+        let text = GOOD.replacen("b = \"b/1\"\n", "b = \"b/1\"\n[patch.impair]\nnoyse = 1\n", 1);
+        assert!(err(&text).contains("noyse"), "{}", err(&text));
+        let text = GOOD.replacen("name = \"b\"", "name = \"b\"\nppm = 5000.0", 1);
+        assert!(err(&text).starts_with("sim.toml:17: clock offset 5000 ppm"), "{}", err(&text));
     }
 }

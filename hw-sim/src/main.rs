@@ -6,14 +6,19 @@ mod channel;
 mod config;
 mod server;
 mod world;
+mod echo;
+mod echo_models;
+mod line;
+mod rng;
 
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use cti_drivers::sim::protocol::*;
+use cti_drivers::sim::{EchoPath, Impairments, SlipKind};
 
 #[derive(Parser)]
 #[command(name = "hw-sim", about = "Simulated E1 cards, patched back to back, clocked at the trunk rate")]
@@ -70,6 +75,90 @@ enum Ctl {
     Counters,
     /// Print the spans and their alarms.
     Spans,
+    /// Replace the impairments of a patch direction (all unnamed ones clear).
+    Impair {
+        patch: u32,
+        #[arg(long, value_enum, default_value = "both")]
+        direction: Dir,
+        #[command(flatten)]
+        set: ImpairArgs,
+    },
+    /// One controlled slip now at the receiver(s) of a patch direction.
+    Slip {
+        patch: u32,
+        #[arg(long, value_enum, default_value = "both")]
+        direction: Dir,
+        #[arg(long, value_enum, default_value = "delete")]
+        kind: Slip,
+    },
+    /// Set a card's clock offset from the trunk clock, in ppm.
+    Ppm {
+        card: String,
+        #[arg(allow_negative_numbers = true)]
+        ppm: f64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Slip {
+    Repeat,
+    Delete,
+}
+
+/// Impairments as command-line options (see `config.rs` for their meaning).
+#[derive(Args)]
+struct ImpairArgs {
+    /// G.168 Annex D echo model, "D.2" to "D.9".
+    #[arg(long)]
+    echo_model: Option<String>,
+    #[arg(long, default_value_t = 0.0)]
+    echo_delay_ms: f64,
+    #[arg(long, default_value_t = 6.0)]
+    echo_erl_db: f64,
+    #[arg(long, allow_negative_numbers = true)]
+    noise_dbm0: Option<f64>,
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    gain_db: f64,
+    #[arg(long, default_value_t = 0.0)]
+    dchan_ber: f64,
+    #[arg(long)]
+    blackout: Option<u32>,
+    #[arg(long, default_value_t = 0.0)]
+    crc4_error_rate: f64,
+    #[arg(long)]
+    remote_alarm: bool,
+    #[arg(long)]
+    ais_on_cut: bool,
+}
+
+impl ImpairArgs {
+    fn impairments(&self) -> Result<Impairments, String> {
+        let echo = match &self.echo_model {
+            None => None,
+            Some(m) => {
+                let model = m
+                    .strip_prefix("D.")
+                    .and_then(|n| n.parse().ok())
+                    .ok_or_else(|| format!("echo model `{m}`: \"D.2\" to \"D.9\""))?;
+                if !(0.0..=1000.0).contains(&self.echo_delay_ms) {
+                    return Err(format!("echo delay {} ms: 0 to 1000", self.echo_delay_ms));
+                }
+                Some(EchoPath { model, delay_frames: (self.echo_delay_ms * 8.0).round() as u32, erl_db: self.echo_erl_db })
+            }
+        };
+        let i = Impairments {
+            echo,
+            noise_dbm0: self.noise_dbm0,
+            gain_db: self.gain_db,
+            dchan_ber: self.dchan_ber,
+            blackout: self.blackout,
+            crc4_error_rate: self.crc4_error_rate,
+            remote_alarm: self.remote_alarm,
+            ais_on_cut: self.ais_on_cut,
+        };
+        i.validate()?;
+        Ok(i)
+    }
 }
 
 fn direction(d: Dir) -> Direction {
@@ -95,6 +184,18 @@ fn ctl(socket: &PathBuf, request: Ctl) -> Result<String, String> {
         }
         Ctl::Counters => Request::Control(Control::LineCounters),
         Ctl::Spans => Request::ListSpans,
+        Ctl::Impair { patch, direction: d, set } => {
+            Request::Control(Control::SetImpairments { patch, direction: direction(d), impairments: set.impairments()? })
+        }
+        Ctl::Slip { patch, direction: d, kind } => Request::Control(Control::Slip {
+            patch,
+            direction: direction(d),
+            kind: match kind {
+                Slip::Repeat => SlipKind::Repeat,
+                Slip::Delete => SlipKind::Delete,
+            },
+        }),
+        Ctl::Ppm { card, ppm } => Request::Control(Control::SetClockOffset { card, ppm }),
     };
     let mut stream = UnixStream::connect(socket).map_err(|e| format!("{}: {e}", socket.display()))?;
     stream
@@ -112,7 +213,13 @@ fn ctl(socket: &PathBuf, request: Ctl) -> Result<String, String> {
                     )),
                     Ok(Reply::Spans(spans)) => Ok(spans
                         .iter()
-                        .map(|s| format!("span {} {} alarms 0x{:x}", s.span, s.name, s.alarms.0))
+                        .map(|s| {
+                            let c = &s.counters;
+                            format!(
+                                "span {} {} alarms 0x{:x} slips {} crc4 {} ebit {} errsec {}",
+                                s.span, s.name, s.alarms.0, c.timingslips, c.crc4, c.ebit, c.errsec
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("\n")),
                     Ok(other) => Ok(format!("{other:?}")),

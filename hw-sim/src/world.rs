@@ -2,20 +2,33 @@
 //! advanced one chunk of frames at a time by the trunk clock.
 //!
 //! Per chunk every present span transmits (each channel's octets, finished HDLC
-//! frames, ABCD bits), then every span receives what its patch carries from the
-//! far end, then alarms are updated. Impairments (echo, noise, gain, bit errors,
-//! slips, timeslot blackout, ppm offsets) belong in `Patch::carry_*`, between the
-//! far end's transmit and this end's receive: that is the one place to add them.
+//! frames, ABCD bits), then every span receives what feeds it (its patch's far
+//! end, or a BRI passive bus), then alarms are updated. A patch's impairments
+//! (`line.rs`: echo, noise, gain, bit errors, slips, blackout, CRC-4 errors,
+//! RAI, AIS) act in `chunk`, between the far end's transmit and this end's
+//! receive; slips from clock offsets come from the cards' `ppm`.
+//!
+//! Timing granularity: control requests act between chunks (1 ms); a slip acts
+//! at the start of a chunk, and on a bus one terminal at a time holds the
+//! D-channel (I.430 6.1 contention), handed over at chunk boundaries.
 
 use std::collections::VecDeque;
 
 use cti_drivers::sim::protocol::{Control, Direction, LineCounters, Reply, ServerMessage, WireError};
+use cti_drivers::sim::{SlipKind, MAX_PPM};
 use cti_drivers::{error as errno, AlarmBits, ChannelEvent, ChannelKind, ChannelParams, ClockSource, EventKind};
 use cti_drivers::{HotplugEvent, Law, SpanCounters, SpanStatus, TrunkTime, E1_CHANNELS_PER_SPAN};
 
-use crate::alarms::SpanAlarmState;
+use crate::alarms::{Signal, SpanAlarmState};
 use crate::channel::{Chan, ConnId, Push};
 use crate::config::{Config, SlotUse};
+use crate::line::LineImpairments;
+
+/// What an idle S/T bus carries on a B-channel nobody sends on: binary ones
+/// (I.430: a 1 is no pulse), so terminals' signals meet as a wired AND.
+const BUS_IDLE: u8 = 0xFF;
+/// AIS: all ones on every timeslot (G.775).
+const AIS_OCTET: u8 = 0xFF;
 
 /// CAS bits reach the far end 4.5 ms after they are written (dahdi.md 5 and 9.4, measured).
 pub const CAS_DELAY: u64 = 36;
@@ -34,10 +47,15 @@ struct Card {
     name: String,
     present: bool,
     spans: Vec<usize>,
+    /// Clock offset from the trunk clock, thousandths of a ppm.
+    milli_ppm: i64,
 }
 
 struct Span {
     name: String,
+    /// Channels: 31 on E1, 3 on BRI (B1, B2, D).
+    nchan: usize,
+    bus: Option<usize>,
     card: usize,
     law: Law,
     timing: u8,
@@ -61,6 +79,36 @@ struct Patch {
     b: usize,
     cut_a_to_b: bool,
     cut_b_to_a: bool,
+    /// Impairments of what a receives (index 0) and what b receives (index 1).
+    toward: [LineImpairments; 2],
+}
+
+/// An I.430 passive bus: the NT's frames go to every TE, the TEs' to the NT.
+struct Bus {
+    nt: usize,
+    tes: Vec<usize>,
+    /// The TE whose D-channel frame is on the bus now.
+    d_owner: Option<usize>,
+}
+
+/// What feeds a span's receiver in one chunk.
+enum Feed {
+    /// A far end's transmitter; `line` = (patch, direction index) when impairable.
+    Line { src: usize, line: Option<(usize, usize)> },
+    /// The terminals of a passive bus (seen from its NT).
+    Bus(Vec<usize>),
+    Ais,
+    Nothing,
+}
+
+impl Feed {
+    fn signal(&self) -> Signal {
+        match self {
+            Feed::Line { .. } | Feed::Bus(_) => Signal::Framed,
+            Feed::Ais => Signal::Ais,
+            Feed::Nothing => Signal::Lost,
+        }
+    }
 }
 
 pub struct World {
@@ -69,6 +117,7 @@ pub struct World {
     spans: Vec<Span>,
     channels: Vec<Chan>,
     patches: Vec<Patch>,
+    buses: Vec<Bus>,
     pub outbox: Vec<(Target, ServerMessage)>,
     pub late_ticks: u64,
     push: Vec<Push>,
@@ -86,6 +135,7 @@ impl World {
             spans: Vec::new(),
             channels: Vec::new(),
             patches: Vec::new(),
+            buses: Vec::new(),
             outbox: Vec::new(),
             late_ticks: 0,
             push: Vec::new(),
@@ -98,17 +148,24 @@ impl World {
                 let s = w.spans.len();
                 let law = if sc.alaw { Law::ALaw } else { Law::MuLaw };
                 let first_channel = w.channels.len() + 1;
-                for ts in 1..=SLOTS {
+                let nchan = sc.kind.channels();
+                for ts in 1..=nchan {
                     let kind = match sc.slots[ts - 1] {
                         SlotUse::Unused => ChannelKind::Unconfigured,
                         SlotUse::Bearer => ChannelKind::Bearer,
                         SlotUse::Hdlc => ChannelKind::Hdlc,
                         SlotUse::Cas => ChannelKind::Cas,
                     };
-                    w.channels.push(Chan::new(w.channels.len() as u32 + 1, s, ts as u32, kind, law, sc.idle_bits));
+                    let mut chan = Chan::new(w.channels.len() as u32 + 1, s, ts as u32, kind, law, sc.idle_bits);
+                    if sc.kind.is_bri() && kind == ChannelKind::Hdlc {
+                        chan.frames_per_octet = 4; // 16 kbit/s D-channel (I.430)
+                    }
+                    w.channels.push(chan);
                 }
                 w.spans.push(Span {
                     name: format!("{}/{}", card.name, si + 1),
+                    nchan,
+                    bus: None,
                     card: ci,
                     law,
                     timing: sc.timing,
@@ -127,21 +184,37 @@ impl World {
                 indices.push(s);
             }
             span_index.push(indices);
-            w.cards.push(Card { name: card.name.clone(), present: true, spans });
+            let milli_ppm = (card.ppm * 1000.0).round() as i64;
+            w.cards.push(Card { name: card.name.clone(), present: true, spans, milli_ppm });
         }
         for (pi, p) in config.patches.iter().enumerate() {
             let a = span_index[p.a.0][p.a.1];
             let b = span_index[p.b.0][p.b.1];
-            w.patches.push(Patch { a, b, cut_a_to_b: false, cut_b_to_a: false });
+            // Each direction its own reproducible random stream.
+            let mut toward = [LineImpairments::new(config.seed ^ (2 * pi as u64 + 1) << 20), LineImpairments::new(config.seed ^ (2 * pi as u64 + 2) << 20)];
+            toward[0].apply(p.to_a, w.spans[a].law, 0);
+            toward[1].apply(p.to_b, w.spans[b].law, 0);
+            w.patches.push(Patch { a, b, cut_a_to_b: false, cut_b_to_a: false, toward });
             w.spans[a].patch = Some((pi, true));
             w.spans[b].patch = Some((pi, false));
+        }
+        for (bi, bus) in config.buses.iter().enumerate() {
+            let nt = span_index[bus.nt.0][bus.nt.1];
+            let tes: Vec<usize> = bus.tes.iter().map(|&(c, s)| span_index[c][s]).collect();
+            w.spans[nt].bus = Some(bi);
+            for &te in &tes {
+                w.spans[te].bus = Some(bi);
+            }
+            w.buses.push(Bus { nt, tes, d_owner: None });
         }
         // A patched span starts as one whose far end already talks: no alarm, and the
         // far end's idle bits already received (dahdi.md 9.4: alarms=0 once the peer talks).
         for s in 0..w.spans.len() {
-            if let Some(src) = w.source_of(s) {
+            if w.feed_of(s).signal() == Signal::Framed {
                 w.spans[s].alarm = SpanAlarmState::default();
-                for ts in 0..SLOTS {
+            }
+            if let Some(src) = w.source_of(s) {
+                for ts in 0..w.spans[s].nchan {
                     let bits = w.channels[w.spans[src].first_channel - 1 + ts].line_bits();
                     w.spans[s].cas_queued[ts] = bits;
                     w.channels[w.spans[s].first_channel - 1 + ts].rx_bits = bits;
@@ -152,13 +225,40 @@ impl World {
         w
     }
 
-    /// The span whose transmitter this span's receiver hears, if the line is whole.
-    fn source_of(&self, s: usize) -> Option<usize> {
-        let (pi, is_a) = self.spans[s].patch?;
-        let p = &self.patches[pi];
-        let (src, cut) = if is_a { (p.b, p.cut_b_to_a) } else { (p.a, p.cut_a_to_b) };
+    /// What this span's receiver hears now.
+    fn feed_of(&self, s: usize) -> Feed {
         let present = |x: usize| self.cards[self.spans[x].card].present;
-        (!cut && present(src) && present(s)).then_some(src)
+        if !present(s) {
+            return Feed::Nothing;
+        }
+        if let Some(bi) = self.spans[s].bus {
+            let bus = &self.buses[bi];
+            if bus.nt == s {
+                let tes: Vec<usize> = bus.tes.iter().copied().filter(|&t| present(t)).collect();
+                return if tes.is_empty() { Feed::Nothing } else { Feed::Bus(tes) };
+            }
+            return if present(bus.nt) { Feed::Line { src: bus.nt, line: None } } else { Feed::Nothing };
+        }
+        let Some((pi, is_a)) = self.spans[s].patch else { return Feed::Nothing };
+        let p = &self.patches[pi];
+        let (src, cut, dir) = if is_a { (p.b, p.cut_b_to_a, 0) } else { (p.a, p.cut_a_to_b, 1) };
+        let lost = cut || !present(src);
+        if lost && p.toward[dir].set.ais_on_cut {
+            // Transmission equipment in between sends AIS when its own input is lost.
+            Feed::Ais
+        } else if lost {
+            Feed::Nothing
+        } else {
+            Feed::Line { src, line: Some((pi, dir)) }
+        }
+    }
+
+    /// The span whose transmitter this span's receiver hears point to point, if any.
+    fn source_of(&self, s: usize) -> Option<usize> {
+        match self.feed_of(s) {
+            Feed::Line { src, .. } => Some(src),
+            _ => None,
+        }
     }
 
     fn span_present(&self, s: usize) -> bool {
@@ -201,12 +301,14 @@ impl World {
             if !self.span_present(s) {
                 continue;
             }
-            for ts in 0..SLOTS {
+            for ts in 0..self.spans[s].nchan {
                 let c = self.spans[s].first_channel - 1 + ts;
                 let mut octets = [0u8; CHUNK];
                 self.channels[c].transmit_audio(&mut octets[..n], t, &mut self.push);
-                let frames = if self.channels[c].kind == ChannelKind::Hdlc {
-                    self.channels[c].transmit_hdlc(n, t, &mut self.push)
+                let frames = if self.channels[c].kind == ChannelKind::Hdlc && self.may_send_d(s, c) {
+                    let frames = self.channels[c].transmit_hdlc(n, t, &mut self.push);
+                    self.note_d_owner(s, c);
+                    frames
                 } else {
                     Vec::new()
                 };
@@ -218,22 +320,68 @@ impl World {
             }
         }
         // 2. Receive, and 3. alarms.
+        let mut audio = Vec::with_capacity(CHUNK + 1);
         for s in 0..self.spans.len() {
             if !self.span_present(s) {
                 continue;
             }
-            let source = self.source_of(s);
+            let feed = self.feed_of(s);
             let in_alarm = self.spans[s].reported.any();
             let first = self.spans[s].first_channel - 1;
-            let idle = [self.spans[s].law.idle_code(); CHUNK];
-            for ts in 0..SLOTS {
+            let rx_law = self.spans[s].law;
+            let slip = match feed {
+                Feed::Line { src, line: Some((pi, d)) } => {
+                    let faster = self.cards[self.spans[src].card].milli_ppm - self.cards[self.spans[s].card].milli_ppm;
+                    let slip = self.patches[pi].toward[d].slip(n as u64, faster);
+                    // DAHDI counts slips only while the span has no alarm (dahdi.md 3.5).
+                    if slip.is_some() && !in_alarm {
+                        self.spans[s].counters.timingslips += 1;
+                    }
+                    slip
+                }
+                _ => None,
+            };
+            for ts in 0..self.spans[s].nchan {
                 let c = first + ts;
-                match source {
-                    Some(src) => {
-                        let octets = self.spans[src].line_octets[ts];
-                        self.channels[c].receive_audio(&octets[..n], t, &mut self.push);
+                let blackout = |w: &World, line: Option<(usize, usize)>| {
+                    line.is_some_and(|(pi, d)| w.patches[pi].toward[d].set.blackout == Some(ts as u32 + 1))
+                };
+                match &feed {
+                    Feed::Line { src, line } if !blackout(self, *line) => {
+                        let src = *src;
+                        if self.channels[c].is_audio() {
+                            let far = self.spans[src].line_octets[ts];
+                            let own = self.spans[s].line_octets[ts];
+                            match line {
+                                Some((pi, d)) => {
+                                    let far_law = self.spans[src].law;
+                                    self.patches[*pi].toward[*d].audio(ts, &far[..n], far_law, &own[..n], rx_law, &mut audio)
+                                }
+                                None => {
+                                    audio.clear();
+                                    audio.extend_from_slice(&far[..n]);
+                                }
+                            }
+                            match slip {
+                                Some(SlipKind::Repeat) => audio.insert(0, audio[0]),
+                                Some(SlipKind::Delete) => {
+                                    audio.remove(0);
+                                }
+                                None => {}
+                            }
+                            self.channels[c].receive_audio(&audio, t, &mut self.push);
+                        }
+                        if let (Some(kind), Some((pi, d))) = (slip, line) {
+                            if self.channels[c].rx_partial {
+                                self.patches[*pi].toward[*d].slip_hit_frame(ts, kind);
+                            }
+                        }
                         let frames = std::mem::take(&mut self.spans[src].line_frames[ts]);
                         for (at, frame) in frames.iter().cloned() {
+                            let frame = match line {
+                                Some((pi, d)) => self.patches[*pi].toward[*d].frame(ts, frame),
+                                None => frame,
+                            };
                             self.channels[c].receive_frame(frame, at, in_alarm, &mut self.push);
                         }
                         self.spans[src].line_frames[ts] = frames;
@@ -245,10 +393,35 @@ impl World {
                             self.spans[s].cas_pending.push_back((t + CAS_DELAY, ts, bits));
                         }
                     }
-                    None => {
-                        // No signal: the receiver hears nothing; give the law's idle code so a
-                        // program keeps its block timing and hears silence.
-                        self.channels[c].receive_audio(&idle[..n], t, &mut self.push);
+                    Feed::Bus(tes) => {
+                        // Terminals' B-channel signals meet as a wired AND; one
+                        // terminal at a time sends on D (see `may_send_d`).
+                        let mut merged = [BUS_IDLE; CHUNK];
+                        let mut frames = Vec::new();
+                        let mut partial = false;
+                        for &te in tes {
+                            let tc = self.spans[te].first_channel - 1 + ts;
+                            if self.channels[tc].drives_bus() {
+                                for (m, o) in merged.iter_mut().zip(self.spans[te].line_octets[ts]) {
+                                    *m &= o;
+                                }
+                            }
+                            frames.extend(self.spans[te].line_frames[ts].iter().cloned());
+                            partial |= self.channels[tc].frame_in_progress();
+                        }
+                        self.channels[c].receive_audio(&merged[..n], t, &mut self.push);
+                        frames.sort_by_key(|f| f.0);
+                        for (at, frame) in frames {
+                            self.channels[c].receive_frame(frame, at, in_alarm, &mut self.push);
+                        }
+                        self.channels[c].rx_partial = partial;
+                    }
+                    other => {
+                        // No signal (or AIS, or a blacked-out timeslot): a voice
+                        // channel hears the law's idle code (all ones on AIS) so a
+                        // program keeps its block timing; a frame in flight aborts.
+                        let octet = if matches!(other, Feed::Ais) { AIS_OCTET } else { rx_law.idle_code() };
+                        self.channels[c].receive_audio(&[octet; CHUNK][..n], t, &mut self.push);
                         if std::mem::take(&mut self.channels[c].rx_partial) {
                             self.channels[c].receive_abort(t, in_alarm, &mut self.push);
                         }
@@ -256,7 +429,17 @@ impl World {
                 }
                 self.deliver(c);
             }
-            if source.is_none() {
+            if let Feed::Line { src, line: Some((pi, d)) } = feed {
+                // CRC-4 block errors: this end counts them, the far end hears them
+                // back in the E bits (G.704 2.3.3, Table 5b).
+                let (errors, seconds) = self.patches[pi].toward[d].crc4_errors(t, end);
+                if errors > 0 && !in_alarm {
+                    self.spans[s].counters.crc4 += errors;
+                    self.spans[s].counters.errsec += seconds;
+                    self.spans[src].counters.ebit += errors;
+                }
+            }
+            if self.source_of(s).is_none() {
                 self.spans[s].cas_pending.clear();
             }
             while let Some(&(at, ts, bits)) = self.spans[s].cas_pending.front() {
@@ -267,7 +450,7 @@ impl World {
                 self.channels[first + ts].receive_bits(bits, at, &mut self.push);
                 self.deliver(first + ts);
             }
-            for (at, bits) in self.spans[s].alarm.update_signal(t, end, source.is_some()) {
+            for (at, bits) in self.spans[s].alarm.update_signal(t, end, feed.signal()) {
                 self.report_alarms(s, at, bits);
             }
         }
@@ -277,12 +460,47 @@ impl World {
             if !self.span_present(s) {
                 continue;
             }
-            let rai = self.source_of(s).and_then(|src| self.spans[src].alarm.sending_rai_since());
+            let rai = match self.feed_of(s) {
+                Feed::Line { src, line } => {
+                    let sent = self.spans[src].alarm.sending_rai_since();
+                    let forced = line.and_then(|(pi, d)| self.patches[pi].toward[d].rai_since);
+                    match (sent, forced) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    }
+                }
+                _ => None,
+            };
             for (at, bits) in self.spans[s].alarm.update_rai(t, end, rai) {
                 self.report_alarms(s, at, bits);
             }
         }
         self.time = end;
+    }
+
+    /// Whether span `s`'s D-channel `c` may send now: on a passive bus only one
+    /// terminal's frame is on the line at a time (I.430 6.1 D-channel access).
+    fn may_send_d(&self, s: usize, c: usize) -> bool {
+        match self.spans[s].bus {
+            Some(bi) if self.buses[bi].nt != s => {
+                let owner = self.buses[bi].d_owner;
+                owner.is_none() || owner == Some(s) || !self.channels[c].hdlc_pending()
+            }
+            _ => true,
+        }
+    }
+
+    fn note_d_owner(&mut self, s: usize, c: usize) {
+        if let Some(bi) = self.spans[s].bus {
+            let bus = &mut self.buses[bi];
+            if bus.nt != s {
+                if self.channels[c].frame_in_progress() {
+                    bus.d_owner = Some(s);
+                } else if bus.d_owner == Some(s) {
+                    bus.d_owner = None;
+                }
+            }
+        }
     }
 
     fn report_alarms(&mut self, s: usize, at: TrunkTime, bits: AlarmBits) {
@@ -293,7 +511,7 @@ impl World {
         if before.any() != bits.any() {
             let kind = if bits.any() { EventKind::Alarm } else { EventKind::NoAlarm };
             let first = self.spans[s].first_channel - 1;
-            for c in first..first + SLOTS {
+            for c in first..first + self.spans[s].nchan {
                 self.push.push(Push::Event(ChannelEvent { kind, time: at, value: 0 }));
                 self.deliver(c);
             }
@@ -310,7 +528,7 @@ impl World {
             clock_source: if span.timing == 0 { ClockSource::Internal } else { ClockSource::Line(span.timing) },
             law: span.law,
             first_channel: span.first_channel as u32,
-            channels: E1_CHANNELS_PER_SPAN,
+            channels: span.nchan as u32,
             time: self.time,
         }
     }
@@ -409,6 +627,20 @@ impl World {
         c
     }
 
+    /// (patch, direction index) pairs a control request names: index 0 is what
+    /// side a receives (`BToA`), 1 what side b receives (`AToB`).
+    fn directions(&self, patch: u32, direction: Direction) -> Result<Vec<(usize, usize)>, WireError> {
+        let pi = patch as usize;
+        if pi >= self.patches.len() {
+            return Err(werr(errno::EINVAL, format!("no patch {patch}")));
+        }
+        Ok(match direction {
+            Direction::Both => vec![(pi, 0), (pi, 1)],
+            Direction::AToB => vec![(pi, 1)],
+            Direction::BToA => vec![(pi, 0)],
+        })
+    }
+
     /// Control requests other than clock ones (the server handles Step and SetSpeed).
     pub fn control(&mut self, control: &Control) -> Result<Reply, WireError> {
         match control {
@@ -440,7 +672,7 @@ impl World {
                 let spans = self.cards[ci].spans.clone();
                 for &s in &spans {
                     let first = self.spans[s].first_channel - 1;
-                    for c in first..first + SLOTS {
+                    for c in first..first + self.spans[s].nchan {
                         if !add && self.channels[c].owner.is_some() {
                             self.push.push(Push::Event(ChannelEvent { kind: EventKind::Removed, time: self.time, value: 0 }));
                             self.deliver(c);
@@ -451,7 +683,7 @@ impl World {
                 self.cards[ci].present = add;
                 for &s in &spans {
                     // A card plugged in on a live line starts without alarm, on a dead one red.
-                    let state = if add && self.source_of(s).is_some() {
+                    let state = if add && self.feed_of(s).signal() == Signal::Framed {
                         SpanAlarmState::default()
                     } else {
                         SpanAlarmState::red_from_start()
@@ -472,6 +704,34 @@ impl World {
                 Ok(Reply::Done { time: self.time })
             }
             Control::LineCounters => Ok(Reply::Counters(self.line_counters())),
+            Control::SetImpairments { patch, direction, impairments } => {
+                impairments.validate().map_err(|m| werr(errno::EINVAL, m))?;
+                let now = self.time;
+                for (pi, d) in self.directions(*patch, *direction)? {
+                    let rx = if d == 0 { self.patches[pi].a } else { self.patches[pi].b };
+                    let law = self.spans[rx].law;
+                    self.patches[pi].toward[d].apply(*impairments, law, now);
+                }
+                Ok(Reply::Done { time: self.time })
+            }
+            Control::Slip { patch, direction, kind } => {
+                for (pi, d) in self.directions(*patch, *direction)? {
+                    self.patches[pi].toward[d].request_slip(*kind);
+                }
+                Ok(Reply::Done { time: self.time })
+            }
+            Control::SetClockOffset { card, ppm } => {
+                if ppm.abs() > MAX_PPM {
+                    return Err(werr(errno::EINVAL, format!("clock offset {ppm} ppm: at most {MAX_PPM} either way")));
+                }
+                let c = self
+                    .cards
+                    .iter_mut()
+                    .find(|c| &c.name == card)
+                    .ok_or_else(|| werr(errno::EINVAL, format!("no card `{card}`")))?;
+                c.milli_ppm = (ppm * 1000.0).round() as i64;
+                Ok(Reply::Done { time: self.time })
+            }
             Control::Step { .. } | Control::SetSpeed { .. } => {
                 Err(werr(errno::EINVAL, "clock requests are handled by the server"))
             }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use cti_drivers::sim::bench::{SimBench, BENCH_CONFIG};
 use cti_drivers::sim::protocol::*;
-use cti_drivers::sim::SimBackend;
+use cti_drivers::sim::{Impairments, SimBackend};
 use cti_drivers::{Backend, Channel, Error, EventKind};
 
 const HW_SIM: &str = env!("CARGO_BIN_EXE_hw-sim");
@@ -327,4 +327,139 @@ fn a_second_hw_sim_on_a_live_socket_is_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("another hw-sim is listening there"));
     bench.sim().sync().unwrap(); // the first one is untouched
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctl_sets_impairments_slips_and_clock_offsets_and_refuses_bad_values() {
+    let bench = bench_at("0");
+    let run = |args: &[&str]| Command::new(HW_SIM).arg("ctl").arg("--socket").arg(bench.socket()).args(args).output().unwrap();
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ok(&["impair", "0", "--direction", "a-to-b", "--echo-model", "D.3", "--echo-delay-ms", "8", "--echo-erl-db", "10",
+         "--noise-dbm0", "-60", "--gain-db", "-3", "--crc4-error-rate", "0.5"]);
+    ok(&["ppm", "west", "-100"]);
+    ok(&["step", "10000"]);
+    let spans = ok(&["spans"]);
+    assert!(spans.contains("span 1 east/1 alarms 0x0 slips 1 crc4 0 ebit "), "{spans}");
+    let west = spans.lines().find(|l| l.starts_with("span 4 west/1")).unwrap().to_string();
+    let crc4: u32 = west.split_whitespace().nth(8).unwrap().parse().unwrap();
+    // 1250 sub-multiframes at a rate of 0.5.
+    assert!((550..=700).contains(&crc4), "{west}");
+    ok(&["slip", "0", "--kind", "repeat"]);
+    ok(&["step", "8"]);
+    assert!(ok(&["spans"]).contains("span 1 east/1 alarms 0x0 slips 2 "));
+    for (args, msg) in [
+        (vec!["impair", "0", "--blackout", "40"], "blackout timeslot 40: 1 to 31"),
+        (vec!["impair", "0", "--echo-model", "D.1"], "echo model D.1: G.168 Annex D has models D.2 to D.9"),
+        (vec!["impair", "3", "--gain-db", "1"], "no patch 3"),
+        (vec!["ppm", "nowhere", "5"], "no card `nowhere`"),
+        (vec!["ppm", "west", "2000"], "clock offset 2000 ppm: at most 1000 either way"),
+    ] {
+        let out = run(&args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(msg), "{args:?}: {err}");
+    }
+    // Values the CLI would refuse are refused by hw-sim too (a client of its own).
+    let r = bench.sim().control(Control::SetImpairments {
+        patch: 0,
+        direction: Direction::Both,
+        impairments: Impairments { dchan_ber: 2.0, ..Default::default() },
+    });
+    let err = r.unwrap_err();
+    assert_eq!(err.errno(), 22);
+    assert!(err.to_string().contains("D-channel bit error rate 2: 0 to 1"), "{err}");
+}
+
+#[test]
+fn bri_port_patched_to_an_e1_span_is_refused_naming_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("hw-sim-bri-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bri.toml");
+    let text = BENCH_CONFIG.replace("[[bus]]\nnt = \"pbx/1\"\nte = [\"phone1/1\", \"phone2/1\"]\n", "[[patch]]\na = \"pbx/1\"\nb = \"east/3\"\n");
+    std::fs::write(&path, &text).unwrap();
+    let line = text.lines().position(|l| l == "b = \"east/3\"").unwrap(); // 0-based: the [[patch]] line is 1-based `line`
+    let out = Command::new(HW_SIM).args(["check", "--config"]).arg(&path).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let want = format!("{}:{}: pbx/1 is a BRI port and east/3 an E1 span: a BRI port is patched to a BRI port", path.display(), line - 1);
+    assert!(err.contains(&want), "stderr: {err}\nwanted: {want}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bri_point_to_point_nt_te_patch_carries_b_and_d() {
+    let config = r#"
+[clock]
+speed = 0
+[[card]]
+name = "nt"
+[[card.span]]
+type = "bri"
+mode = "nt"
+[[card]]
+name = "te"
+[[card.span]]
+type = "bri"
+mode = "te"
+law = "mulaw"
+[[patch]]
+a = "nt/1"
+b = "te/1"
+"#;
+    let bench = SimBench::start_with(Path::new(HW_SIM), config).unwrap();
+    let spans = bench.sim().spans().unwrap();
+    assert_eq!(spans.iter().map(|s| (s.first_channel, s.channels)).collect::<Vec<_>>(), vec![(1, 3), (4, 3)]);
+    let mut d_nt = bench.sim().open(3).unwrap();
+    let mut d_te = bench.sim().open(6).unwrap();
+    let mut b2_te = bench.sim().open(5).unwrap();
+    assert!(matches!(bench.sim().open(7), Err(Error::Invalid(_))), "channel 7 does not exist");
+    d_te.write_frame(b"SABME").unwrap();
+    bench.sim().control(Control::Step { frames: 8 * 4 }).unwrap(); // 5 + 2 + 1 octets x 4 frames
+    let mut buf = [0u8; 64];
+    let n = d_nt.read_frame(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"SABME");
+    // A clean line passes octets bit for bit: the TE hears the NT's A-law idle code.
+    bench.sim().control(Control::Step { frames: 160 }).unwrap();
+    let mut blk = [0u8; 160];
+    let n = b2_te.read(&mut blk).unwrap();
+    assert_eq!((n, blk[0]), (160, 0xD5));
+}
+
+#[test]
+fn impairments_from_the_config_file_act_from_the_start() {
+    // Every D-channel bit toward west/1 in error: every frame fails its FCS;
+    // the other direction is clean.
+    let config = BENCH_CONFIG.replacen("b = \"west/1\"\n", "b = \"west/1\"\n[patch.to_b]\ndchan_ber = 1.0\n", 1);
+    let bench = SimBench::start_with(Path::new(HW_SIM), &config).unwrap();
+    let mut a = bench.sim().open(16).unwrap();
+    let mut b = bench.sim().open(109).unwrap();
+    a.write_frame(b"lost").unwrap();
+    b.write_frame(b"kept").unwrap();
+    bench.sim().control(Control::Step { frames: 80 }).unwrap();
+    let eb = b.drain_events().unwrap();
+    assert_eq!(eb.iter().map(|e| (e.kind, e.time)).collect::<Vec<_>>(), vec![(EventKind::BadFcs, 7)]);
+    assert!(a.drain_events().unwrap().is_empty());
+    let mut buf = [0u8; 16];
+    let n = a.read_frame(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"kept");
+}
+
+#[test]
+fn blackout_starting_mid_frame_aborts_it_without_alarm() {
+    let bench = bench_at("0");
+    let mut a = bench.sim().open(16).unwrap();
+    let mut b = bench.sim().open(109).unwrap();
+    a.write_frame(&[0x11; 500]).unwrap();
+    bench.sim().control(Control::Step { frames: 200 }).unwrap();
+    let blackout = Impairments { blackout: Some(16), ..Default::default() };
+    bench.sim().control(Control::SetImpairments { patch: 0, direction: Direction::AToB, impairments: blackout }).unwrap();
+    bench.sim().control(Control::Step { frames: 800 }).unwrap();
+    let eb = b.drain_events().unwrap();
+    assert_eq!(eb.iter().map(|e| (e.kind, e.time)).collect::<Vec<_>>(), vec![(EventKind::HdlcAbort, 200)]);
+    assert!(matches!(b.read(&mut [0u8; 600]), Err(Error::WouldBlock)));
+    assert_eq!(bench.sim().span_status(4).unwrap().alarms.0, 0, "a timeslot blackout raises no alarm");
 }

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cti_drivers::behaviour::{cases, TestBench};
+use cti_drivers::behaviour::{applicable, cases, TestBench};
 use cti_drivers::sim::bench::SimBench;
 
 fn main() -> ExitCode {
@@ -37,7 +37,13 @@ fn main() -> ExitCode {
             continue;
         }
         // A fresh hardware per case, so that no case depends on another.
-        let result = SimBench::start(&hw_sim).and_then(|mut bench| case(&mut bench as &mut dyn TestBench));
+        let result = SimBench::start(&hw_sim).and_then(|mut bench| {
+            if applicable(name, &bench) {
+                case(&mut bench as &mut dyn TestBench)
+            } else {
+                Err("not applicable on this bench".into())
+            }
+        });
         match result {
             Ok(()) => {
                 passed += 1;

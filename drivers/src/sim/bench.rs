@@ -6,16 +6,32 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use super::protocol::{Control, Direction};
-use super::SimBackend;
+use super::{Impairments, SimBackend, SlipKind};
 use crate::backend::Backend;
-use crate::behaviour::{Cut, TestBench, Topology};
+use crate::behaviour::{BriPort, BriTopology, Cut, Side, TestBench, Topology};
+
+/// The BRI bus of [`BENCH_CONFIG`].
+pub fn bench_bri() -> BriTopology {
+    let port = |span: u32, first: u32| BriPort { span, b1: first, b2: first + 1, d: first + 2 };
+    BriTopology { nt: port(6, 156), tes: vec![port(7, 159), port(8, 162)] }
+}
+
+/// Patch 0 (the CCS link) direction toward `side`.
+fn toward(side: Side) -> Direction {
+    match side {
+        Side::A => Direction::BToA,
+        Side::B => Direction::AToB,
+    }
+}
 
 /// The bench's hardware: two cards, each with a CCS span (B-channels and a
 /// D-channel on TS16) and a CAS span, patched east/N <-> west/N; east has a
-/// third span with only TS1-10 configured.
+/// third span with only TS1-10 configured. A BRI passive bus follows: the NT
+/// port pbx/1 with two terminals phone1/1 and phone2/1.
 ///
 /// Span numbers: east/1 = 1 (channels 1-31), east/2 = 2 (32-62),
-/// east/3 = 3 (63-93), west/1 = 4 (94-124), west/2 = 5 (125-155).
+/// east/3 = 3 (63-93), west/1 = 4 (94-124), west/2 = 5 (125-155),
+/// pbx/1 = 6 (156-158: B1, B2, D), phone1/1 = 7 (159-161), phone2/1 = 8 (162-164).
 pub const BENCH_CONFIG: &str = r#"
 [clock]
 speed = 0
@@ -48,6 +64,28 @@ b = "west/1"
 [[patch]]
 a = "east/2"
 b = "west/2"
+
+[[card]]
+name = "pbx"
+[[card.span]]
+type = "bri"
+mode = "nt"
+
+[[card]]
+name = "phone1"
+[[card.span]]
+type = "bri"
+mode = "te"
+
+[[card]]
+name = "phone2"
+[[card.span]]
+type = "bri"
+mode = "te"
+
+[[bus]]
+nt = "pbx/1"
+te = ["phone1/1", "phone2/1"]
 "#;
 
 pub fn bench_topology() -> Topology {
@@ -58,7 +96,7 @@ pub fn bench_topology() -> Topology {
         hdlc_pair: (16, 109),
         cas_pair: (32, 125),
         unconfigured: 63 + 19,
-        nonexistent: 156,
+        nonexistent: 165,
     }
 }
 
@@ -184,5 +222,21 @@ impl TestBench for SimBench {
     }
     fn tolerance(&self) -> u64 {
         0
+    }
+    fn can_impair(&self) -> bool {
+        true
+    }
+    fn impair(&mut self, side: Side, impairments: Impairments) -> Result<(), String> {
+        self.control(Control::SetImpairments { patch: 0, direction: toward(side), impairments })
+    }
+    fn slip(&mut self, side: Side, kind: SlipKind) -> Result<(), String> {
+        self.control(Control::Slip { patch: 0, direction: toward(side), kind })
+    }
+    fn clock_offset(&mut self, side: Side, ppm: f64) -> Result<(), String> {
+        let card = if side == Side::A { "east" } else { "west" };
+        self.control(Control::SetClockOffset { card: card.into(), ppm })
+    }
+    fn bri(&self) -> Option<BriTopology> {
+        Some(bench_bri())
     }
 }

@@ -9,16 +9,18 @@
 //! the clock, ...) are ordinary requests, accepted on any connection, so a reply
 //! to `Step` arrives after everything the step pushed to the same connection.
 //!
-//! Version history: 1 = this layout. A peer that reads a frame of another version
+//! Version history: 1 = first layout; 2 = impairment controls (tags 37-39:
+//! `SetImpairments`, `Slip`, `SetClockOffset`). A peer that reads a frame of another version
 //! answers with an error and closes the connection.
 
 use std::io::{self, Read};
 
 pub use super::wire::ProtocolError;
+use super::impairments::{EchoPath, Impairments, SlipKind};
 use super::wire::{Reader, Writer};
 use crate::types::*;
 
-pub const PROTOCOL_VERSION: u8 = 1;
+pub const PROTOCOL_VERSION: u8 = 2;
 /// Largest frame accepted: an 8192-octet block or a 1024-byte HDLC frame plus
 /// headers fit many times over; anything larger is a broken or hostile peer.
 pub const MAX_FRAME_LEN: usize = 1 << 20;
@@ -48,6 +50,14 @@ pub enum Control {
     SetSpeed { speed_milli: u32 },
     /// Line-side counters: underruns and late blocks.
     LineCounters,
+    /// Replace the impairments of one or both directions of a patch. A direction
+    /// names the receiver that suffers them (`AToB`: what `b` receives).
+    SetImpairments { patch: u32, direction: Direction, impairments: Impairments },
+    /// One controlled slip now at the receiver(s) of a patch direction.
+    Slip { patch: u32, direction: Direction, kind: SlipKind },
+    /// A card's clock offset from the trunk clock, ppm: spans patched to cards of
+    /// another offset slip once per 1/(8000 x delta x 1e-6) s (dahdi.md 10).
+    SetClockOffset { card: String, ppm: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +154,68 @@ fn put_direction(w: &mut Writer, d: Direction) {
         Direction::Both => 0,
         Direction::AToB => 1,
         Direction::BToA => 2,
+    })
+}
+
+const IMP_ECHO: u8 = 1;
+const IMP_NOISE: u8 = 2;
+const IMP_BLACKOUT: u8 = 4;
+const IMP_RAI: u8 = 8;
+const IMP_AIS: u8 = 16;
+
+fn put_impairments(w: &mut Writer, i: &Impairments) {
+    let mut flags = 0;
+    for (on, bit) in [
+        (i.echo.is_some(), IMP_ECHO),
+        (i.noise_dbm0.is_some(), IMP_NOISE),
+        (i.blackout.is_some(), IMP_BLACKOUT),
+        (i.remote_alarm, IMP_RAI),
+        (i.ais_on_cut, IMP_AIS),
+    ] {
+        if on {
+            flags |= bit;
+        }
+    }
+    w.u8(flags);
+    if let Some(e) = &i.echo {
+        w.u8(e.model);
+        w.u32(e.delay_frames);
+        w.f64(e.erl_db);
+    }
+    if let Some(n) = i.noise_dbm0 {
+        w.f64(n);
+    }
+    w.f64(i.gain_db);
+    w.f64(i.dchan_ber);
+    if let Some(ts) = i.blackout {
+        w.u32(ts);
+    }
+    w.f64(i.crc4_error_rate);
+}
+
+fn get_impairments(r: &mut Reader) -> Result<Impairments, ProtocolError> {
+    let flags = r.u8("impairment flags")?;
+    if flags & !(IMP_ECHO | IMP_NOISE | IMP_BLACKOUT | IMP_RAI | IMP_AIS) != 0 {
+        return Err(ProtocolError::BadValue { field: "impairment flags", value: flags as u64 });
+    }
+    let echo = if flags & IMP_ECHO != 0 {
+        Some(EchoPath { model: r.u8("echo model")?, delay_frames: r.u32("echo delay")?, erl_db: r.f64("echo return loss")? })
+    } else {
+        None
+    };
+    let noise_dbm0 = if flags & IMP_NOISE != 0 { Some(r.f64("noise level")?) } else { None };
+    let gain_db = r.f64("gain")?;
+    let dchan_ber = r.f64("D-channel bit error rate")?;
+    let blackout = if flags & IMP_BLACKOUT != 0 { Some(r.u32("blackout timeslot")?) } else { None };
+    Ok(Impairments {
+        echo,
+        noise_dbm0,
+        gain_db,
+        dchan_ber,
+        blackout,
+        crc4_error_rate: r.f64("CRC-4 error rate")?,
+        remote_alarm: flags & IMP_RAI != 0,
+        ais_on_cut: flags & IMP_AIS != 0,
     })
 }
 
@@ -269,6 +341,26 @@ impl ClientMessage {
                             w.u32(*speed_milli)
                         }),
                         Control::LineCounters => frame(36, |w| w.u32(id)),
+                        Control::SetImpairments { patch, direction, impairments } => frame(37, |w| {
+                            w.u32(id);
+                            w.u32(*patch);
+                            put_direction(w, *direction);
+                            put_impairments(w, impairments)
+                        }),
+                        Control::Slip { patch, direction, kind } => frame(38, |w| {
+                            w.u32(id);
+                            w.u32(*patch);
+                            put_direction(w, *direction);
+                            w.u8(match kind {
+                                SlipKind::Repeat => 0,
+                                SlipKind::Delete => 1,
+                            })
+                        }),
+                        Control::SetClockOffset { card, ppm } => frame(39, |w| {
+                            w.u32(id);
+                            w.str(card);
+                            w.f64(*ppm)
+                        }),
                     },
                 }
             }
@@ -475,7 +567,7 @@ impl ClientMessage {
     /// Decode one frame body (after the length prefix).
     pub fn decode(body: &[u8]) -> Result<ClientMessage, ProtocolError> {
         let (tag, mut r) = open_frame(body)?;
-        if !(tag == 1 || (10..=18).contains(&tag) || (30..=36).contains(&tag)) {
+        if !(tag == 1 || (10..=18).contains(&tag) || (30..=39).contains(&tag)) {
             return Err(ProtocolError::UnknownTag { what: "client message", tag });
         }
         let msg = if tag == 1 {
@@ -499,6 +591,21 @@ impl ClientMessage {
                 34 => Request::Control(Control::Step { frames: r.u64("frames")? }),
                 35 => Request::Control(Control::SetSpeed { speed_milli: r.u32("speed")? }),
                 36 => Request::Control(Control::LineCounters),
+                37 => Request::Control(Control::SetImpairments {
+                    patch: r.u32("patch")?,
+                    direction: get_direction(&mut r)?,
+                    impairments: get_impairments(&mut r)?,
+                }),
+                38 => Request::Control(Control::Slip {
+                    patch: r.u32("patch")?,
+                    direction: get_direction(&mut r)?,
+                    kind: match r.u8("slip kind")? {
+                        0 => SlipKind::Repeat,
+                        1 => SlipKind::Delete,
+                        v => return Err(ProtocolError::BadValue { field: "slip kind", value: v as u64 }),
+                    },
+                }),
+                39 => Request::Control(Control::SetClockOffset { card: r.str("card")?, ppm: r.f64("ppm")? }),
                 tag => return Err(ProtocolError::UnknownTag { what: "client message", tag }),
             };
             ClientMessage::Request { id, request }

@@ -70,6 +70,9 @@ impl Writer {
     pub fn u64(&mut self, v: u64) {
         self.buf.extend_from_slice(&v.to_le_bytes());
     }
+    pub fn f64(&mut self, v: f64) {
+        self.u64(v.to_bits());
+    }
     pub fn bytes(&mut self, v: &[u8]) {
         self.u32(v.len() as u32);
         self.buf.extend_from_slice(v);
@@ -112,6 +115,16 @@ impl<'a> Reader<'a> {
     }
     pub fn u64(&mut self, field: &'static str) -> Result<u64, ProtocolError> {
         Ok(u64::from_le_bytes(self.take(8, field)?.try_into().unwrap()))
+    }
+    /// A finite f64 (NaN and infinities are refused).
+    pub fn f64(&mut self, field: &'static str) -> Result<f64, ProtocolError> {
+        let bits = self.u64(field)?;
+        let v = f64::from_bits(bits);
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(ProtocolError::BadValue { field, value: bits })
+        }
     }
     pub fn bytes(&mut self, field: &'static str) -> Result<Vec<u8>, ProtocolError> {
         let n = self.u32(field)? as usize;

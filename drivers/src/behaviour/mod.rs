@@ -11,7 +11,36 @@ use std::time::{Duration, Instant};
 use crate::backend::{Backend, Channel};
 use crate::error::{self as errno, Error};
 use crate::hdlc::fcs16;
+use crate::sim::{Impairments, SlipKind};
 use crate::types::*;
+
+mod bri;
+mod impairments;
+
+/// One side of the CCS link (`Topology::ccs_spans`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    A,
+    B,
+}
+
+/// A BRI passive bus of the bench: one NT port and its terminals, each as
+/// (span, B1, B2, D channel numbers).
+#[derive(Debug, Clone)]
+pub struct BriTopology {
+    pub nt: BriPort,
+    pub tes: Vec<BriPort>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BriPort {
+    pub span: SpanNo,
+    pub b1: ChannelNo,
+    pub b2: ChannelNo,
+    pub d: ChannelNo,
+}
+
+const NO_IMPAIRMENTS: &str = "this bench cannot impair its lines";
 
 /// Which channels and spans of the bench's hardware the cases use. The `a` and
 /// `b` sides of each pair are on two spans patched back to back.
@@ -53,6 +82,28 @@ pub trait TestBench {
     fn restart_hardware(&mut self) -> Result<(), String>;
     /// Allowed error of asserted event times, in frames.
     fn tolerance(&self) -> u64;
+
+    /// Whether this bench can impair its lines (hw-sim can; a real kernel's
+    /// loopback spans cannot): the impairment cases run only then.
+    fn can_impair(&self) -> bool {
+        false
+    }
+    /// Replace the impairments of what `toward` receives on the CCS link.
+    fn impair(&mut self, _toward: Side, _impairments: Impairments) -> Result<(), String> {
+        Err(NO_IMPAIRMENTS.into())
+    }
+    /// One controlled slip now at `toward`'s receiver on the CCS link.
+    fn slip(&mut self, _toward: Side, _kind: SlipKind) -> Result<(), String> {
+        Err(NO_IMPAIRMENTS.into())
+    }
+    /// Clock offset (ppm) of the card holding `side` of the CCS link.
+    fn clock_offset(&mut self, _side: Side, _ppm: f64) -> Result<(), String> {
+        Err(NO_IMPAIRMENTS.into())
+    }
+    /// The bench's BRI passive bus, if it has one: the BRI cases run only then.
+    fn bri(&self) -> Option<BriTopology> {
+        None
+    }
 }
 
 pub type CaseResult = Result<(), String>;
@@ -60,7 +111,7 @@ pub type Case = fn(&mut dyn TestBench) -> CaseResult;
 
 /// Every behaviour case, by name.
 pub fn cases() -> Vec<(&'static str, Case)> {
-    vec![
+    let common: Vec<(&'static str, Case)> = vec![
         ("open_errors_and_exclusive_open", open_errors_and_exclusive_open),
         ("spans_list_status_law_and_clock", spans_list_status_law_and_clock),
         ("block_size_limits", block_size_limits),
@@ -74,12 +125,35 @@ pub fn cases() -> Vec<(&'static str, Case)> {
         ("read_overrun_when_not_reading", read_overrun_when_not_reading),
         ("card_removed_and_added", card_removed_and_added),
         ("hardware_killed_goes_red_and_recovers", hardware_killed_goes_red_and_recovers),
-    ]
+    ];
+    common
+        .into_iter()
+    .chain(impairments::cases())
+    .chain(bri::cases())
+    .collect()
 }
 
-/// Run every case; returns (name, result) in order.
+/// Whether a case can run on this bench (impairment cases need `can_impair`,
+/// BRI cases a bus).
+pub fn applicable(name: &str, bench: &dyn TestBench) -> bool {
+    if impairments::cases().iter().any(|(n, _)| *n == name) {
+        return bench.can_impair();
+    }
+    if bri::cases().iter().any(|(n, _)| *n == name) {
+        return bench.bri().is_some();
+    }
+    true
+}
+
+/// Run every applicable case; returns (name, result) in order.
 pub fn run_all(bench: &mut dyn TestBench) -> Vec<(&'static str, CaseResult)> {
-    cases().into_iter().map(|(name, case)| (name, case(bench))).collect()
+    let mut out = Vec::new();
+    for (name, case) in cases() {
+        if applicable(name, &*bench) {
+            out.push((name, case(bench)));
+        }
+    }
+    out
 }
 
 // ---- helpers ----------------------------------------------------------------
@@ -171,7 +245,8 @@ fn spans_list_status_law_and_clock(bench: &mut dyn TestBench) -> CaseResult {
         })?;
     }
     for s in &spans {
-        check(s.channels == E1_CHANNELS_PER_SPAN, || format!("span {} has {} channels", s.span, s.channels))?;
+        // E1 spans have TS1-TS31; BRI ports B1, B2, D (DAHDI's BRI span layout).
+        check(s.channels == E1_CHANNELS_PER_SPAN || s.channels == 3, || format!("span {} has {} channels", s.span, s.channels))?;
         let one = b.span_status(s.span).map_err(e("span status"))?;
         check(one.name == s.name && one.law == s.law && one.clock_source == s.clock_source, || format!("span {} differs", s.span))?;
     }
