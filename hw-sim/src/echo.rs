@@ -1,10 +1,10 @@
 //! One echo path on one timeslot: the receiving side's own transmitted samples,
 //! delayed by a pure delay and filtered by a G.168 Annex D model, scaled to an
-//! echo return loss (`echo_models.rs`).
+//! echo return loss (the models are the DSP crate's, `cti_native::echo::paths`).
 
 use cti_drivers::sim::EchoPath;
 
-use crate::echo_models::{g168_echo_path, MODELS};
+use cti_native::echo::paths::{g168_echo_path, MODELS};
 
 pub struct EchoFilter {
     /// Taps reversed, so that a dot product with the history slice ending at the

@@ -7,7 +7,6 @@ mod config;
 mod server;
 mod world;
 mod echo;
-mod echo_models;
 mod line;
 mod rng;
 
