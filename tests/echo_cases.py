@@ -49,3 +49,51 @@ def reduction(case: Case, sout, start: int, stop: int) -> tuple[float, float]:
     ideal = case.ideal_residual() - case.near
     return (S.band_reduction_db(case.echo, residual, start, stop),
             S.band_reduction_db(case.echo, ideal, start, stop))
+
+
+def echo_onset(case: Case, model: str, delay: int) -> int:
+    """Sample at which the echo first reaches Sin: the first far-end activity,
+    plus the pure delay, plus the first tap of the path model above 1 % of its
+    peak."""
+    h = np.abs(dsp.g168_echo_path(model, 0.0))
+    first_tap = int(np.nonzero(h > 0.01 * h.max())[0][0])
+    return S.first_activity(case.rin) + delay + first_tap
+
+
+def genie_reduction(case: Case, start: int, stop: int, exact_from: int) -> float:
+    """Echo reduction over [start, stop) of a genie canceller that passes Sin
+    untouched before sample `exact_from` and subtracts the exact echo from then
+    on (so it leaves only the coding noise). With `exact_from` at the echo
+    onset this is L restricted to the window; later, it bounds any canceller
+    that needs that long after the onset to converge."""
+    residual = case.sin.astype(np.float64) - case.near
+    residual[exact_from:] -= case.echo[exact_from:]
+    return S.band_reduction_db(case.echo, residual, start, stop)
+
+
+def oracle_ls_residual(case: Case, lag0: int, first_solve: int, taps: int = 160, every: int = 40,
+                       ridge: float = 1e-5, upto: int = 4000) -> np.ndarray:
+    """Residual of a least-squares canceller that is told where the echo lies
+    (a `taps`-tap window starting at lag `lag0`): from `first_solve` on, and
+    every `every` samples after, it solves the ridge-regularised normal
+    equations on all of Sin and Rin so far and applies that filter to the
+    following samples (up to sample `upto`). A yardstick for the block least-squares design, not a
+    bound for every adaptive filter."""
+    n = min(case.rin.size, upto)
+    rin = case.rin[:n].astype(np.float64)
+    sin = case.sin[:n].astype(np.float64)
+    # x[t, k] = rin[t - lag0 - k] (zero before the start).
+    pad = np.concatenate([np.zeros(lag0 + taps), rin])
+    x = pad[np.arange(n)[:, None] + taps - np.arange(taps)[None, :]]
+    residual = sin.copy()
+    h = np.zeros(taps)
+    t = first_solve
+    while t < n:
+        r = x[:t].T @ x[:t]
+        p = x[:t].T @ sin[:t]
+        r[np.diag_indices(taps)] += ridge * np.trace(r) / taps + 1.0
+        h = np.linalg.solve(r, p)
+        end = min(n, t + every)
+        residual[t:end] = sin[t:end] - x[t:end] @ h
+        t = end
+    return residual
