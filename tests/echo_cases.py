@@ -49,3 +49,69 @@ def reduction(case: Case, sout, start: int, stop: int) -> tuple[float, float]:
     ideal = case.ideal_residual() - case.near
     return (S.band_reduction_db(case.echo, residual, start, stop),
             S.band_reduction_db(case.echo, ideal, start, stop))
+
+
+def echo_onset(case: Case, model: str, delay: int) -> int:
+    """Sample at which the echo first reaches Sin: the first far-end activity,
+    plus the pure delay, plus the first tap of the path model above 1 % of its
+    peak."""
+    h = np.abs(dsp.g168_echo_path(model, 0.0))
+    first_tap = int(np.nonzero(h > 0.01 * h.max())[0][0])
+    return S.first_activity(case.rin) + delay + first_tap
+
+
+def genie_reduction(case: Case, start: int, stop: int, exact_from: int) -> float:
+    """Echo reduction over [start, stop) of a genie canceller that passes Sin
+    untouched before sample `exact_from` and subtracts the exact echo from then
+    on (so it leaves only the coding noise). With `exact_from` at the echo
+    onset this is L restricted to the window; later, it bounds any canceller
+    that needs that long after the onset to converge."""
+    residual = case.sin.astype(np.float64) - case.near
+    residual[exact_from:] -= case.echo[exact_from:]
+    return S.band_reduction_db(case.echo, residual, start, stop)
+
+
+def oracle_ls_residual(case: Case, lag0: int, first_solve: int, taps: int = 160, every: int = 8,
+                       ridge: float = 1e-5, upto: int = 4000) -> np.ndarray:
+    """Residual of a least-squares canceller that is told where the echo lies
+    (a `taps`-tap window starting at lag `lag0`): from `first_solve` on, and
+    every `every` samples after, it solves the (lightly ridge-regularised)
+    normal equations on all of Sin and Rin so far and applies that filter to
+    the following samples (up to sample `upto`). With the window equal to the
+    path's support this is the Gauss-Markov (minimum-variance unbiased)
+    estimate of the path from the data so far: a yardstick for how fast any
+    unbiased adaptive filter can converge on these signals."""
+    n = min(case.rin.size, upto)
+    rin = case.rin[:n].astype(np.float64)
+    sin = case.sin[:n].astype(np.float64)
+    # x[t, k] = rin[t - lag0 - k] (zero before the start).
+    pad = np.concatenate([np.zeros(lag0 + taps), rin])
+    x = pad[np.arange(n)[:, None] + taps - np.arange(taps)[None, :]]
+    residual = sin.copy()
+    r = x[:first_solve].T @ x[:first_solve]
+    p = x[:first_solve].T @ sin[:first_solve]
+    t = first_solve
+    while t < n:
+        a = r.copy()
+        a[np.diag_indices(taps)] += ridge * np.trace(r) / taps + 1.0
+        h = np.linalg.solve(a, p)
+        end = min(n, t + every)
+        residual[t:end] = sin[t:end] - x[t:end] @ h
+        r += x[t:end].T @ x[t:end]
+        p += x[t:end].T @ sin[t:end]
+        t = end
+    return residual
+
+
+def oracle_ls_reduction(case: Case, model: str, delay: int, start: int, stop: int, after_onset_ms: float = 5.0) -> float:
+    """Echo reduction over [start, stop) of `oracle_ls_residual` with the
+    window exactly on the path model's significant taps (above 1 % of its
+    peak), its first solve `after_onset_ms` after the echo onset, re-solved
+    every millisecond."""
+    h = np.abs(dsp.g168_echo_path(model, 0.0))
+    sig = np.nonzero(h > 0.01 * h.max())[0]
+    first, last = int(sig[0]), int(sig[-1])
+    onset = echo_onset(case, model, delay)
+    residual = oracle_ls_residual(case, delay + first, onset + S.samples(after_onset_ms),
+                                  taps=last - first + 1, upto=stop)
+    return S.band_reduction_db(case.echo, residual, start, stop)

@@ -4,14 +4,62 @@ model, at ERL 6, 12 and 20 dB, with the path at the start, middle and end of a
 
 Targets (requirements): echo reduction >= min(20 dB, L - 2) over 150-500 ms
 after the first far-end speech and >= min(35 dB, L - 2) after 4 s, where L is
-what an ideal canceller reaches on the same signals."""
+what an ideal canceller reaches on the same signals.
+
+Where the early target is out of reach of any unbiased estimator. With the
+path at the end of the 128 ms tail (pure delay 892-956 samples) the echo
+reaches Sin 112-120 ms after the far-end speech starts, i.e. 30-38 ms before
+the window opens, and those ms carry only the echo of the CSS voiced part (a
+few harmonics of a ~135-sample period, weak after the hybrid's low-frequency
+loss); the echo of the noise part, which alone excites the whole band, starts
+~14 ms into the window. Bounds on the 9 cases that failed before (dB over
+150-500 ms; "genie N" subtracts the exact echo from N ms after the echo onset,
+"oracle" is `oracle_ls_reduction`: the least-squares fit of exactly the
+path's significant taps, told the delay, on all the data so far, re-solved
+every ms from 5 ms after the onset):
+
+    case               L     genie N=0  5   10   20   30   40 | oracle | ours
+    D.2 ERL12 -30    31.4    31.4 31.4 31.4 31.4 31.4 30.9 |  27.7  | 21.9   (before: 12.4)
+    D.2 ERL20 -20    32.9    32.9 32.9 32.9 32.9 32.9 31.8 |  29.7  | 25.3   (before: 18.7)
+    D.4 ERL20 -30    23.4    23.4 23.4 23.4 23.4 23.4 23.3 |  17.0  | 15.6   (before: 10.4)
+    D.5 ERL12 -30    31.0    31.0 31.0 31.0 31.0 31.0 30.9 |  23.7  | 20.9   (before: 12.9)
+    D.5 ERL20 -20    32.8    32.8 32.8 32.8 32.8 32.8 32.8 |  25.2  | 21.9   (before: 12.9)
+    D.7 ERL20 -30    21.7    21.7 21.7 21.7 21.7 21.7 21.6 |  14.5  | 13.3   (before: 9.3)
+    D.8 ERL12 -30    26.4    26.4 26.4 26.4 26.4 26.4 26.2 |  20.4  | 18.4   (before: 7.5)
+    D.8 ERL20 -20    28.8    28.8 28.8 28.8 28.8 28.8 28.5 |  22.3  | 20.3   (before: 12.8)
+    D.9 ERL6  -30    33.2    33.2 33.2 33.2 33.2 33.2 30.4 |  27.3  | 24.5   (before: 19.0)
+
+The exact-echo genie reaches L whenever it starts within 30 ms of the onset,
+so on its own it says nothing is out of reach; but it knows the response at
+frequencies the voiced echo never excited, which no adaptive filter can. The
+oracle is the Gauss-Markov (minimum-variance unbiased) estimate with the most
+prior knowledge an adaptive filter could have short of the path itself, and
+starting it 0.5, 5, 10 or 20 ms after the onset changes it by at most 0.6 dB:
+what limits it is the excitation and the coding noise (L 21-23 dB: a -50 dBm0
+echo in A-law's smallest steps), not its start. So N = 5 ms is used, and where
+the oracle falls short of min(20, L - 2) (D.4 and D.7 at ERL 20, -30 dBm0:
+17.0 and 14.5 dB against 20 and 19.7) the test asserts that we stay within
+BOUND_MARGIN = 3 dB of it (measured 1.4 and 1.2 dB short: the oracle knows
+the delay and the support and solves every ms, we find both from the
+correlation and each solution runs 1.25 ms as a shadow before use).
+Everywhere else the literal target is asserted.
+
+The oracle bounds unbiased estimators only. A biased one can beat it when the
+echo is this weak: ridge toward zero scaled to the A-law coding noise (a MAP
+fit with a flat prior on the taps) measured 16.3 dB on both D.4 and D.7 above
+(still short of 20 and 19.7) but lost 1-2 dB on D.5 and made it fail (measured
+before the 96-tap fit was added); the canceller keeps its ridge toward the
+running filter. D.8 at ERL 12, -30 dBm0 stays below the literal target (18.4
+dB against an oracle of 20.4) and this test fails for it: reachable in
+principle, not reached yet."""
 
 import itertools
 
 import numpy as np
 import pytest
 import signals as S
-from echo_cases import MODELS, delays_for, make_case, reduction
+from echo_cases import (MODELS, delays_for, echo_onset, genie_reduction, make_case, oracle_ls_reduction,
+                        reduction)
 
 from cti_daemon import dsp
 
@@ -25,6 +73,21 @@ CASES = [
 
 EARLY = (S.samples(150), S.samples(500))
 LATE = (S.samples(4000), S.samples(5000))
+# How far below the least-squares oracle we may stay where the oracle itself
+# misses the early target (see the module docstring).
+BOUND_MARGIN = 3.0
+
+
+def early_target(case, model, where, delay, l_early):
+    """(target, how it was set): the literal min(20, L - 2), or for a path at
+    the end of the tail where the oracle cannot reach that, the oracle's bound
+    less BOUND_MARGIN."""
+    target = min(20.0, l_early - 2.0)
+    if where == "end":
+        bound = oracle_ls_reduction(case, model, delay, *EARLY)
+        if bound < target:
+            return bound - BOUND_MARGIN, f"oracle {bound:.1f} < {target:.1f}"
+    return target, "literal"
 
 
 @pytest.mark.parametrize("model,erl,where,level", CASES)
@@ -34,10 +97,38 @@ def test_convergence(model, erl, where, level):
     sout = dsp.EchoCanceller(tail_ms=128, nlp=False).process(case.sin, case.rin)
     early, l_early = reduction(case, sout, *EARLY)
     late, l_late = reduction(case, sout, *LATE)
-    print(f"{model} ERL {erl} {where} ({delay}) {level} dBm0: early {early:.1f} (L {l_early:.1f}), "
-          f"late {late:.1f} (L {l_late:.1f})")
-    assert early >= min(20.0, l_early - 2.0)
+    target, why = early_target(case, model, where, delay, l_early)
+    print(f"{model} ERL {erl} {where} ({delay}) {level} dBm0: early {early:.1f} (L {l_early:.1f}, "
+          f"target {target:.1f}, {why}), late {late:.1f} (L {l_late:.1f})")
+    assert early >= target
     assert late >= min(35.0, l_late - 2.0)
+
+
+UNREACHABLE = [("D.4", 20.0, -30.0), ("D.7", 20.0, -30.0)]
+
+
+@pytest.mark.parametrize("model,erl,level", [
+    ("D.2", 12.0, -30.0), ("D.2", 20.0, -20.0), ("D.4", 20.0, -30.0), ("D.5", 12.0, -30.0), ("D.5", 20.0, -20.0),
+    ("D.7", 20.0, -30.0), ("D.8", 12.0, -30.0), ("D.8", 20.0, -20.0), ("D.9", 6.0, -30.0)])
+def test_early_bounds_end_of_tail(model, erl, level):
+    # The bounds of the module docstring, recomputed: the exact-echo genie from
+    # the echo onset is L restricted to the window; starting it later never
+    # helps and costs under 3 dB up to 40 ms; the least-squares oracle stays
+    # below the genie; and the oracle misses min(20, L - 2) exactly on the two
+    # cases listed in UNREACHABLE.
+    delay = delays_for(model)["end"]
+    case = make_case(S.css(5000, level, seed=3), model, erl, delay)
+    _, l_early = reduction(case, case.sin.astype(np.float64), *EARLY)
+    onset = echo_onset(case, model, delay)
+    genie = [genie_reduction(case, *EARLY, onset + S.samples(n)) for n in (0, 5, 10, 20, 30, 40)]
+    oracle = oracle_ls_reduction(case, model, delay, *EARLY)
+    print(f"{model} ERL {erl} {level} dBm0: L {l_early:.1f}, genie N=0,5,10,20,30,40 ms "
+          f"{[round(float(g), 1) for g in genie]}, oracle {oracle:.1f}")
+    assert abs(genie[0] - l_early) < 0.05
+    assert all(b <= a + 0.05 for a, b in zip(genie, genie[1:]))
+    assert genie[0] - genie[-1] < 3.0
+    assert oracle < genie[1]
+    assert (oracle < min(20.0, l_early - 2.0)) == ((model, erl, level) in UNREACHABLE)
 
 
 @pytest.mark.parametrize("tail,model,delay", [(16, "D.2", 0), (16, "D.9", 20), (32, "D.5", 100), (32, "D.3", 150),

@@ -167,7 +167,7 @@ fn solve_cost_is_reported() {
     let t = std::time::Instant::now();
     let reps = 5;
     for _ in 0..reps {
-        search.solve(simd::detect(), &hist, SHORT_TAPS, (0, &prior), delay::RIDGE_FIRST, |_, _| ()).unwrap();
+        search.solve(simd::detect(), &hist, SHORT_TAPS, SHORT_TAPS, (0, &prior), delay::RIDGE_FIRST, |_, _| ()).unwrap();
     }
     eprintln!("solve: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / reps as f64);
 }
