@@ -235,6 +235,15 @@ impl Backend for DahdiBackend {
     }
 }
 
+/// Lets [`SETTLE_SAMPLES`] of trunk time pass (wall time bounds a stalled clock only).
+fn settle(clock: &ClockShared) {
+    let start = clock.now();
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while clock.now() < start + SETTLE_SAMPLES && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 fn kind_of(sigtype: i32) -> ChannelKind {
     match sigtype {
         DAHDI_SIG_CLEAR => ChannelKind::Bearer,
@@ -281,17 +290,18 @@ impl DahdiChannel {
                 raw.device_mut()
                     .echocancel_params(&off, &[])
                     .map_err(|e| errno_error(e, format!("channel {channo}: DAHDI_ECHOCANCEL_PARAMS")))?;
-                let start = clock.now();
-                let deadline = Instant::now() + Duration::from_secs(2);
-                while clock.now() < start + SETTLE_SAMPLES && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
+                settle(&clock);
                 raw.put_int(DAHDI_BUFFER_EVENTS, "DAHDI_BUFFER_EVENTS", 1).map_err(backend_error)?;
             }
             ChannelKind::Hdlc => {
                 info.numbufs = HDLC_BUFFERS as i32;
                 info.bufsize = HDLC_BUFFER_SIZE as i32;
                 raw.device_mut().set_bufinfo(&info).map_err(|e| errno_error(e, format!("channel {channo}: DAHDI_SET_BUFINFO")))?;
+                // A closed HDLC channel sends all ones; the first frame written before the
+                // open channel's idle flags have reached the far end is lost without an
+                // event (seen in this stage; dahdi.md §4 saw it on rawhdlc). Let the
+                // flags go out first, so that open returns a channel ready for frames.
+                settle(&clock);
             }
             ChannelKind::Unconfigured => {}
         }

@@ -45,6 +45,8 @@ pub fn parse_uevent(datagram: &[u8]) -> Option<Uevent> {
 /// A non-blocking kernel uevent socket.
 pub struct UeventSocket {
     fd: OwnedFd,
+    /// Times the kernel reported lost uevents (ENOBUFS: the receive buffer overflowed).
+    lost: std::sync::atomic::AtomicU64,
 }
 
 impl UeventSocket {
@@ -77,7 +79,25 @@ impl UeventSocket {
         if rc < 0 {
             return Err(std::io::Error::last_os_error());
         }
-        Ok(UeventSocket { fd })
+        // Assigning one E1 span sends ~64 uevents (a span, 31 channels, add and bind,
+        // dahdi.md 7.4): ask for a receive buffer that holds many spans' worth. FORCE
+        // works for root; otherwise the kernel caps it at rmem_max, which is still fine.
+        let size: libc::c_int = 8 << 20;
+        for option in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
+            // SAFETY: setsockopt with a valid int.
+            let rc = unsafe {
+                libc::setsockopt(fd.as_raw_fd(), libc::SOL_SOCKET, option, (&size as *const libc::c_int).cast(), 4)
+            };
+            if rc == 0 {
+                break;
+            }
+        }
+        Ok(UeventSocket { fd, lost: std::sync::atomic::AtomicU64::new(0) })
+    }
+
+    /// How many times uevents were lost because the receive buffer was full.
+    pub fn lost(&self) -> u64 {
+        self.lost.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Every uevent received since the last call.
@@ -87,7 +107,15 @@ impl UeventSocket {
         loop {
             // SAFETY: buf is valid for buf.len() bytes.
             let n = unsafe { libc::recv(self.fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
-            if n <= 0 {
+            if n < 0 {
+                if std::io::Error::last_os_error().raw_os_error() == Some(libc::ENOBUFS) {
+                    // Some uevents were dropped; the ones still queued follow.
+                    self.lost.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    continue;
+                }
+                return out; // EAGAIN: all read
+            }
+            if n == 0 {
                 return out;
             }
             if let Some(ev) = parse_uevent(&buf[..n as usize]) {
