@@ -14,5 +14,9 @@ kernel_version() {
         | sed -n 's/^ *Depends: linux-image-\(6\.1\.[0-9]*-[0-9]*-amd64\)$/\1/p' | head -1
 }
 
-candidate() { apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | head -1; }
+# "pkg=candidate-version ..." for every package named, in one apt-cache call.
+candidates() {
+    apt-cache policy "$@" 2>/dev/null | awk '/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
+        /^ *Candidate:/ { printf "%s%s=%s", sep, p, $2; sep = " " }'
+}
 installed() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }

@@ -27,9 +27,7 @@ kbuild="$(apt-cache depends linux-headers-"$kvers" | sed -n 's/^ *Depends: \(lin
 [ -n "$common" ] && [ -n "$kbuild" ] || die "cannot find the headers' -common and kbuild packages for $kvers"
 packages+=("$common" "$kbuild")
 
-versions="$kvers"
-for p in "${packages[@]}"; do versions+=" $p=$(candidate "$p")"; done
-versions+=" dahdi-source=$(installed dahdi-source)"
+versions="$kvers $(candidates "${packages[@]}") dahdi-source=$(installed dahdi-source)"
 key="$(printf '%s\n' "$versions" | cat - "$here/prepare.sh" | sha256sum | cut -c1-16)"
 dir="$CACHE_ROOT/$key"
 if [ -f "$dir/ready" ]; then
