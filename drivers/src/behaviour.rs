@@ -212,7 +212,13 @@ fn open_errors_and_exclusive_open(bench: &mut dyn TestBench) -> CaseResult {
     bench.backend().span_status(t.ccs_spans.0).map_err(e("span status"))?; // close has been processed
     let again = other.open(t.bearer_pair.0).map_err(e("open after close"))?;
     let p = again.params().map_err(e("params"))?;
-    check(p.kind == ChannelKind::Bearer && p.block_size == DEFAULT_BLOCK_SIZE, || format!("params after open: {p:?}"))
+    check(
+        p.kind == ChannelKind::Bearer
+            && p.block_size == DEFAULT_BLOCK_SIZE
+            && p.num_buffers == DEFAULT_VOICE_BUFFERS
+            && p.buffer_size == DEFAULT_BLOCK_SIZE,
+        || format!("params after open: {p:?}"),
+    )
 }
 
 /// Spans in number order with 31 channels each, consecutive channel numbers,
@@ -236,9 +242,13 @@ fn spans_list_status_law_and_clock(bench: &mut dyn TestBench) -> CaseResult {
     check(ccs.first_channel <= t.hdlc_pair.0 && t.hdlc_pair.0 < ccs.first_channel + 31, || "D-channel outside its span".into())?;
     let d = open(b, t.hdlc_pair.0)?;
     let p = d.params().map_err(e("params"))?;
-    check(p.span == ccs.span && p.timeslot == t.hdlc_pair.0 - ccs.first_channel + 1 && p.kind == ChannelKind::Hdlc, || {
-        format!("D-channel params {p:?}")
-    })?;
+    check(
+        p.span == ccs.span
+            && p.timeslot == t.hdlc_pair.0 - ccs.first_channel + 1
+            && p.kind == ChannelKind::Hdlc
+            && (p.num_buffers, p.buffer_size) == (DEFAULT_HDLC_BUFFERS, DEFAULT_HDLC_BUFFER_SIZE),
+        || format!("D-channel params {p:?}"),
+    )?;
     expect_errno(b.span_status(999), errno::EINVAL, "status of span 999")
 }
 

@@ -30,10 +30,10 @@ use crate::hdlc::FCS_LEN;
 use crate::types::*;
 
 /// Voice buffers each way after open: chan_dahdi's default (§1.4 step 3), as hw-sim.
-pub const VOICE_BUFFERS: usize = 4;
+pub const VOICE_BUFFERS: usize = DEFAULT_VOICE_BUFFERS;
 /// D-channel buffers after open: ISDN's 32 x 1024 (§1.4 D-channel step 3), as hw-sim.
-pub const HDLC_BUFFERS: usize = 32;
-pub const HDLC_BUFFER_SIZE: usize = 1024;
+pub const HDLC_BUFFERS: usize = DEFAULT_HDLC_BUFFERS;
+pub const HDLC_BUFFER_SIZE: usize = DEFAULT_HDLC_BUFFER_SIZE;
 /// Clock samples to let pass before buffer events are switched on after open, so that
 /// the idle transmitter's first underrun is noted silently by the kernel (it raises
 /// WRITE_UNDERRUN only on the first empty tick of an episode, B `__dahdi_getbuf_chunk`):
