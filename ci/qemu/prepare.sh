@@ -7,16 +7,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
 command -v apt-get >/dev/null || die "apt-get is needed (Debian/Ubuntu CI image)"
-if ! command -v qemu-system-x86_64 >/dev/null; then
-    log "installing qemu-system-x86"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-x86 >&2 \
-        || die "cannot install qemu-system-x86"
-fi
-if [ ! -f /usr/src/dahdi.tar.bz2 ]; then
-    log "installing dahdi-source"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends dahdi-source >&2 \
-        || die "cannot install dahdi-source"
-fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+install_package() {
+    log "installing $1"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "$1" >&2 \
+        || die "cannot install $1 (apt-get install refused: no root, no sudo or no mirror?)"
+}
+command -v qemu-system-x86_64 >/dev/null || install_package qemu-system-x86
+[ -f /usr/src/dahdi.tar.bz2 ] || install_package dahdi-source
 command -v make >/dev/null && command -v gcc >/dev/null || die "make and gcc are needed to build the modules"
 
 kvers="$(kernel_version)"

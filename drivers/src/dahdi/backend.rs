@@ -10,7 +10,7 @@
 //! and buffer events on; a D-channel has 32 buffers of 1024 bytes (§1.4 D-channel step 3).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -512,9 +512,4 @@ impl Channel for DahdiChannel {
             event: revents & (libc::POLLPRI | libc::POLLERR | libc::POLLHUP) != 0,
         })
     }
-}
-
-/// Whether DAHDI is loaded here (its ctl node exists).
-pub fn dahdi_present(paths: &DahdiPaths) -> bool {
-    Path::new(&paths.ctl).exists()
 }
