@@ -41,7 +41,7 @@ qemu_rc=$?
 set -e
 log "guest ran $((SECONDS - boot_started)) s (qemu exit $qemu_rc); stage $((SECONDS - started)) s"
 
-grep -E '^(ok |FAIL|n/a |[0-9]+ passed|BEHAVIOUR-|UEVENT|GUEST-ERROR)' "$console" | tr -d '\r' >&2 || true
+grep -E '^(ok |FAIL|     |n/a |[0-9]+ passed|BEHAVIOUR-|UEVENT|GUEST-ERROR)' "$console" | tr -d '\r' >&2 || true
 [ "$qemu_rc" -eq 124 ] && die "the guest did not finish within ${CTI_QEMU_TIMEOUT:-300} s"
 result="$(tr -d '\r' <"$console" | grep '^BEHAVIOUR-RESULT ' | tail -1)"
 [ -n "$result" ] || { tail -40 "$console" >&2; die "no BEHAVIOUR-RESULT line from the guest"; }

@@ -148,6 +148,8 @@ fn check(cond: bool, what: impl FnOnce() -> String) -> CaseResult {
 }
 
 fn near(got: TrunkTime, want: TrunkTime, tol: u64, what: &str) -> CaseResult {
+    // The measured value, for the record (the QEMU stage's log; captured by cargo test).
+    println!("     {what}: {} frames late of {want} (tolerance {tol})", got as i64 - want as i64);
     check(got.abs_diff(want) <= tol, || format!("{what}: at frame {got}, expected {want} (tolerance {tol})"))
 }
 

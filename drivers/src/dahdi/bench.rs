@@ -80,10 +80,11 @@ pub fn dahdi_profile() -> Profile {
     Profile {
         // DY check_for_red_alarm: RED once nothing was received for more than 1 s, checked
         // once a second, so 1-2 s of guest time; dahdi.md §3.3 measured about 1.3 s, and
-        // this stage measured 1.2-2.4 s of trunk time under TCG (the check timer runs
-        // late on a loaded host): 2 s +- 1.1 s.
-        red_after: 16_000,
-        alarm_tolerance: 8_800,
+        // this stage measured 1.12, 2.44 and 2.78 s of trunk time under TCG (the check
+        // timer runs late on a loaded host): 1-4 s, i.e. 2.5 s +- 1.5 s. The lower bound
+        // still asserts DY's "more than 1 s".
+        red_after: 20_000,
+        alarm_tolerance: 12_000,
         // DY dahdi_dynamic_receive clears RED on the first message: no RECOVER hold.
         recovery_hold: 0,
         // Dynamic spans set RED alone, without the LOS detail bit.
@@ -267,10 +268,11 @@ impl TestBench for DahdiBench {
     fn restart_hardware(&mut self) -> Result<(), String> {
         Err("the kernel cannot vanish".into())
     }
-    /// HDLC frames arrive 8-27 ms after the write and CAS bits ~4.5 ms (dahdi.md §9.4), and
-    /// the core timer ticks every 4 ms under QEMU (§1.6): 30 ms.
+    /// HDLC frames arrive 8-27 ms after the write and CAS bits ~4.5 ms (dahdi.md §9.4), the
+    /// core timer ticks every 4 ms (§1.6), and on a loaded 2-core host this stage measured
+    /// BITSCHANGED 8-24 ms after SETTXBITS (TCG delays the guest's timers): 50 ms.
     fn tolerance(&self) -> u64 {
-        240
+        400
     }
     fn profile(&self) -> Profile {
         dahdi_profile()
