@@ -9,5 +9,8 @@ bash scripts/setup.sh
 echo "== cargo test (kernels, drivers, hw-sim; without Python)"
 cargo test --release --workspace
 
+echo "== the real DAHDI kernel under QEMU: the dahdi backend's behaviour suite (ci/qemu/README.md)"
+bash ci/qemu/run.sh
+
 echo "== pytest"
 python -m pytest "$@"

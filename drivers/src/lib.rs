@@ -1,5 +1,5 @@
 //! Card driver backends behind one interface: `dahdi` (real cards through
-//! /dev/dahdi; its `Backend` implementation is still to come) and `sim`.
+//! /dev/dahdi, `dahdi::backend::DahdiBackend`) and `sim` (the hw-sim client).
 //!
 //! [`Backend`] and [`Channel`] are what the media engine and the daemon program
 //! against; `sim` is a client of the hw-sim process. The interface shows DAHDI's

@@ -23,6 +23,13 @@ pub const BLOCK_SIZE_STEP: usize = 8;
 /// 20 ms, Asterisk's READ_SIZE (dahdi.md 1.4).
 pub const DEFAULT_BLOCK_SIZE: usize = 160;
 
+/// Buffers each way of a voice channel after open: chan_dahdi's default (dahdi.md 1.4 step 3).
+pub const DEFAULT_VOICE_BUFFERS: usize = 4;
+/// Buffers and their size of a D-channel after open: ISDN's 32 x 1024 (dahdi.md 1.4
+/// D-channel step 3, 11 item 3).
+pub const DEFAULT_HDLC_BUFFERS: usize = 32;
+pub const DEFAULT_HDLC_BUFFER_SIZE: usize = 1024;
+
 /// Whether a B-channel block size is acceptable (16..=8192 in steps of 8).
 pub fn valid_block_size(n: usize) -> bool {
     (MIN_BLOCK_SIZE..=MAX_BLOCK_SIZE).contains(&n) && n % BLOCK_SIZE_STEP == 0

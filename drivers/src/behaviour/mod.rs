@@ -63,6 +63,45 @@ pub enum Cut {
     AToB,
 }
 
+/// What a backend's hardware shows where real cards and the loopback spans of a kernel
+/// under test differ. hw-sim copies a card ([`Profile::CARD`]); the dahdi bench states its
+/// own values with the dahdi.md measurement they come from (`dahdi::bench::dahdi_profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// Frames from loss of signal to RED (G.775 / wct4xxp debounce 2.5 s, dahdi.md 3.4).
+    pub red_after: u64,
+    /// Allowed error of alarm times, in frames (an alarm check that runs once a second).
+    pub alarm_tolerance: u64,
+    /// Frames RECOVER is held after red clears before NOALARM (DAHDI_ALARMSETTLE_TIME 5 s);
+    /// 0 when the hardware clears at once.
+    pub recovery_hold: u64,
+    /// Detail bits set with RED on loss of signal (LOS on a card).
+    pub red_detail: u32,
+    /// A cut leaves both ends in place (a cable); if false, a cut removes the far end.
+    pub cut_keeps_far_end: bool,
+    /// One direction of a link can be cut alone (for far-end yellow).
+    pub one_way_cut: bool,
+    /// The hardware can vanish and come back (hw-sim killed and restarted).
+    pub hardware_can_vanish: bool,
+}
+
+impl Profile {
+    /// A real E1 card, as hw-sim plays it (dahdi.md 3.4).
+    pub const CARD: Profile = Profile {
+        red_after: 20_000,
+        alarm_tolerance: 0,
+        recovery_hold: 40_000,
+        red_detail: AlarmBits::LOS,
+        cut_keeps_far_end: true,
+        one_way_cut: true,
+        hardware_can_vanish: true,
+    };
+}
+
+/// The start of a case's `Err` when the hardware cannot show what the case tests; the
+/// runner reports such a case as "n/a" with the reason, never as passed.
+pub const NOT_SHOWABLE: &str = "not showable on this hardware";
+
 /// The hardware under test and the means to act on it.
 pub trait TestBench {
     fn backend(&self) -> &dyn Backend;
@@ -103,6 +142,10 @@ pub trait TestBench {
     /// The bench's BRI passive bus, if it has one: the BRI cases run only then.
     fn bri(&self) -> Option<BriTopology> {
         None
+    }
+    /// Where this hardware differs from a card.
+    fn profile(&self) -> Profile {
+        Profile::CARD
     }
 }
 
@@ -179,6 +222,8 @@ fn check(cond: bool, what: impl FnOnce() -> String) -> CaseResult {
 }
 
 fn near(got: TrunkTime, want: TrunkTime, tol: u64, what: &str) -> CaseResult {
+    // The measured value, for the record (the QEMU stage's log; captured by cargo test).
+    println!("     {what}: {} frames late of {want} (tolerance {tol})", got as i64 - want as i64);
     check(got.abs_diff(want) <= tol, || format!("{what}: at frame {got}, expected {want} (tolerance {tol})"))
 }
 
@@ -201,6 +246,20 @@ fn read_all(ch: &mut dyn Channel) -> Result<Vec<Vec<u8>>, String> {
             Err(err) => return Err(format!("read: {err}")),
         }
     }
+}
+
+/// Drain the events and read everything queued: where the hardware clock runs while
+/// the program works (a real kernel), receive buffers of channels opened a while ago
+/// may have overrun before a case's timed part starts; this starts it clean.
+fn flush(ch: &mut dyn Channel) -> CaseResult {
+    drain(ch)?;
+    read_all(ch)?;
+    drain(ch).map(drop)
+}
+
+/// Events without READ_OVERRUN, for channels a case does not read continuously.
+fn without_read_overruns(events: Vec<ChannelEvent>) -> Vec<ChannelEvent> {
+    events.into_iter().filter(|ev| ev.kind != EventKind::ReadOverrun).collect()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -229,7 +288,13 @@ fn open_errors_and_exclusive_open(bench: &mut dyn TestBench) -> CaseResult {
     bench.backend().span_status(t.ccs_spans.0).map_err(e("span status"))?; // close has been processed
     let again = other.open(t.bearer_pair.0).map_err(e("open after close"))?;
     let p = again.params().map_err(e("params"))?;
-    check(p.kind == ChannelKind::Bearer && p.block_size == DEFAULT_BLOCK_SIZE, || format!("params after open: {p:?}"))
+    check(
+        p.kind == ChannelKind::Bearer
+            && p.block_size == DEFAULT_BLOCK_SIZE
+            && p.num_buffers == DEFAULT_VOICE_BUFFERS
+            && p.buffer_size == DEFAULT_BLOCK_SIZE,
+        || format!("params after open: {p:?}"),
+    )
 }
 
 /// Spans in number order with 31 channels each, consecutive channel numbers,
@@ -254,9 +319,13 @@ fn spans_list_status_law_and_clock(bench: &mut dyn TestBench) -> CaseResult {
     check(ccs.first_channel <= t.hdlc_pair.0 && t.hdlc_pair.0 < ccs.first_channel + 31, || "D-channel outside its span".into())?;
     let d = open(b, t.hdlc_pair.0)?;
     let p = d.params().map_err(e("params"))?;
-    check(p.span == ccs.span && p.timeslot == t.hdlc_pair.0 - ccs.first_channel + 1 && p.kind == ChannelKind::Hdlc, || {
-        format!("D-channel params {p:?}")
-    })?;
+    check(
+        p.span == ccs.span
+            && p.timeslot == t.hdlc_pair.0 - ccs.first_channel + 1
+            && p.kind == ChannelKind::Hdlc
+            && (p.num_buffers, p.buffer_size) == (DEFAULT_HDLC_BUFFERS, DEFAULT_HDLC_BUFFER_SIZE),
+        || format!("D-channel params {p:?}"),
+    )?;
     expect_errno(b.span_status(999), errno::EINVAL, "status of span 999")
 }
 
@@ -288,21 +357,40 @@ fn bearer_audio_bit_exact_both_ways(bench: &mut dyn TestBench) -> CaseResult {
         (0..block).map(|i| (i as u8).wrapping_mul(7) ^ (k as u8).wrapping_mul(31) ^ side).collect()
     };
     let (mut sent_a, mut sent_b, mut got_a, mut got_b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let start = bench.backend().now();
-    let mut blocks_seen = 0;
-    for k in 0..blocks + 2 {
-        if k < blocks {
-            let (pa, pb) = (pattern(0x00, k), pattern(0x80, k));
-            a.write(&pa).map_err(e("write a"))?;
-            b.write(&pb).map_err(e("write b"))?;
-            sent_a.extend(pa);
-            sent_b.extend(pb);
+    // Each side writes one block for every block it reads, after a few written ahead, as
+    // a media engine clocked by the trunk does: the queue stays as deep however late the
+    // program wakes up (a kernel under QEMU ticks in bursts when the host is loaded).
+    // 16 buffers of 20 ms, 12 written ahead: 240 ms of bursts absorbed.
+    let ahead = 12;
+    for ch in [&mut a, &mut b] {
+        ch.set_buffers(16, block).map_err(e("set 16 buffers"))?;
+    }
+    let write = |ch: &mut Box<dyn Channel>, side: u8, k: usize, sent: &mut Vec<u8>| -> CaseResult {
+        let data = pattern(side, k);
+        if let Err(err) = ch.write(&data) {
+            let events = ch.drain_events().unwrap_or_default();
+            return Err(format!("write block {k} on side {side:#x}: {err}; events {events:?}"));
         }
+        sent.extend(data);
+        Ok(())
+    };
+    flush(a.as_mut())?;
+    flush(b.as_mut())?;
+    let start = bench.backend().now();
+    let (mut next_a, mut next_b) = (0, 0);
+    while next_a < ahead {
+        write(&mut a, 0x00, next_a, &mut sent_a)?;
+        write(&mut b, 0x80, next_b, &mut sent_b)?;
+        (next_a, next_b) = (next_a + 1, next_b + 1);
+    }
+    let mut blocks_seen = 0;
+    let steps = blocks + ahead + 2;
+    for k in 0..steps {
         bench.advance(block as u64)?;
         for ch in [&mut a, &mut b] {
             for ev in drain(ch.as_mut())? {
                 // Once the writers stop, the line underruns; nothing else may happen.
-                check(k >= blocks && ev.kind == EventKind::WriteUnderrun, || format!("event {ev:?} after block {k}"))?;
+                check(k + ahead >= blocks && ev.kind == EventKind::WriteUnderrun, || format!("event {ev:?} at step {k}"))?;
             }
         }
         let ra = read_all(a.as_mut())?;
@@ -311,12 +399,27 @@ fn bearer_audio_bit_exact_both_ways(bench: &mut dyn TestBench) -> CaseResult {
         for blk in &ra {
             check(blk.len() == block, || format!("block of {} octets", blk.len()))?;
         }
+        for _ in 0..ra.len() {
+            if next_a < blocks {
+                write(&mut a, 0x00, next_a, &mut sent_a)?;
+                next_a += 1;
+            }
+        }
+        for _ in 0..rb.len() {
+            if next_b < blocks {
+                write(&mut b, 0x80, next_b, &mut sent_b)?;
+                next_b += 1;
+            }
+        }
         got_a.extend(ra.concat());
         got_b.extend(rb.concat());
     }
+    check(next_a == blocks && next_b == blocks, || format!("only {next_a} and {next_b} of {blocks} blocks written in {steps} steps"))?;
     let elapsed = bench.backend().now() - start;
-    check(blocks_seen as u64 == elapsed / block as u64, || {
-        format!("{blocks_seen} blocks received in {elapsed} frames of {block}-sample blocks")
+    // Exact on hw-sim; within the bench's tolerance where the clock is read between ticks.
+    let slack = bench.tolerance().div_ceil(block as u64);
+    check((blocks_seen as u64).abs_diff(elapsed / block as u64) <= slack, || {
+        format!("{blocks_seen} blocks received in {elapsed} frames of {block}-sample blocks (slack {slack})")
     })?;
     let at = find(&got_b, &sent_a).ok_or("a's audio did not arrive intact at b")?;
     check(got_b[..at].iter().all(|&x| x == law.idle_code()), || "b heard something other than idle code before a spoke".into())?;
@@ -338,9 +441,12 @@ fn hdlc_frames_carry_fcs_both_ways(bench: &mut dyn TestBench) -> CaseResult {
     b.write_frame(b"\x00\x01\x7f reply").map_err(e("write frame b->a"))?;
     expect_errno(a.write(&[0x42]), errno::EINVAL, "HDLC write shorter than the FCS")?;
     // 1337 octets at 64 kbit/s take 167 ms; give it 250 ms.
-    bench.advance(2000)?;
+    bench.advance(2000 + bench.tolerance())?;
     let got = read_all(b.as_mut())?;
-    check(got.len() == frames.len(), || format!("b read {} frames, a sent {}", got.len(), frames.len()))?;
+    check(got.len() == frames.len(), || {
+        let lengths: Vec<usize> = got.iter().map(Vec::len).collect();
+        format!("b read {} frames of {lengths:?} bytes, a sent {} (+2 FCS each)", got.len(), frames.len())
+    })?;
     for (raw, sent) in got.iter().zip(&frames) {
         let n = raw.len();
         check(n == sent.len() + 2 && &raw[..n - 2] == sent.as_slice(), || format!("frame of {} bytes came as {} bytes", sent.len(), n))?;
@@ -361,8 +467,11 @@ fn hdlc_overrun_event_and_elast(bench: &mut dyn TestBench) -> CaseResult {
     b.set_buffers(32, 64).map_err(e("set buffers"))?;
     a.write_frame(&[0x55; 200]).map_err(e("write long frame"))?;
     a.write_frame(&[0x66; 20]).map_err(e("write short frame"))?;
-    bench.advance(400)?;
+    bench.advance(400 + bench.tolerance())?;
     let mut buf = [0u8; 256];
+    if let Ok(n) = b.read(&mut buf) {
+        return Err(format!("read with OVERRUN queued: succeeded with {n} bytes {:02x?}", &buf[..n.min(8)]));
+    }
     expect_errno(b.read(&mut buf), errno::ELAST, "read with OVERRUN queued")?;
     expect_errno(b.write(&[1, 2, 0, 0]), errno::ELAST, "write with OVERRUN queued")?;
     let events = drain(b.as_mut())?;
@@ -381,82 +490,105 @@ fn cas_bits_change_events_with_time(bench: &mut dyn TestBench) -> CaseResult {
     let mut a = open(bench.backend(), t.cas_pair.0)?;
     let idle = a.params().map_err(e("params"))?.idle_bits;
     bench.advance(80)?;
-    drain(b.as_mut())?;
+    flush(a.as_mut())?;
+    flush(b.as_mut())?;
     let t0 = bench.backend().now();
     a.set_tx_bits(0b1011).map_err(e("set tx bits"))?;
-    bench.advance(80)?;
-    let events = drain(b.as_mut())?;
+    bench.advance(80 + tol)?;
+    let events = without_read_overruns(drain(b.as_mut())?);
     check(events.len() == 1 && events[0].kind == EventKind::BitsChanged && events[0].value == 0b1011, || {
         format!("events after SETTXBITS 1011: {events:?}")
     })?;
     near(events[0].time, t0 + 36, tol, "BITSCHANGED 4.5 ms after the write")?;
     check(b.rx_bits().map_err(e("rx bits"))? == 0b1011, || "GETRXBITS after the change".into())?;
-    let mut buf = [0u8; 160];
-    let r = a.read(&mut buf); // a has no event: it reads or would block, never ELAST
-    check(!matches!(r, Err(Error::EventsPending)), || "ELAST on the sending side".into())?;
+    // The sending side gets no event from its own change (READ_OVERRUN aside: it is not read).
+    let own = without_read_overruns(drain(a.as_mut())?);
+    check(own.is_empty(), || format!("events on the sending side {own:?}"))?;
     drop(a);
-    bench.advance(160)?;
-    let events = drain(b.as_mut())?;
+    bench.advance(160 + tol)?;
+    let events = without_read_overruns(drain(b.as_mut())?);
     check(events.last().map(|ev| ev.value) == Some(idle as u32), || format!("after close, events {events:?}, idle {idle:04b}"))?;
     check(b.rx_bits().map_err(e("rx bits"))? == idle, || "idle bits after the far end closed".into())
 }
 
-/// dahdi.md 3.3, 3.4, 10: a cut cable raises red (RED|LOS) at both ends after
-/// 2.5 s; ALARM only on the move into alarm; after restoring, RECOVER is held 5 s
-/// and only then NOALARM. ELAST while the events are queued.
+/// dahdi.md 3.3, 3.4, 10: a cut cable raises red (RED, with LOS on a card) after the
+/// hardware's debounce (2.5 s on a card); ALARM only on the move into alarm; after
+/// restoring, RECOVER is held 5 s on a card and only then NOALARM. ELAST while the events
+/// are queued. Where a cut removes the far end (loopback spans of a kernel), the near
+/// end is checked alone and the far end is opened anew after the restore.
 fn cut_cable_red_after_debounce_and_recovery(bench: &mut dyn TestBench) -> CaseResult {
     let t = bench.topology();
     let tol = bench.tolerance();
+    let p = bench.profile();
+    let at = p.alarm_tolerance;
     let mut a = open(bench.backend(), t.hdlc_pair.0)?;
-    let mut b = open(bench.backend(), t.hdlc_pair.1)?;
-    let mut voice = open(bench.backend(), t.bearer_pair.1)?;
+    let mut b = if p.cut_keeps_far_end { Some(open(bench.backend(), t.hdlc_pair.1)?) } else { None };
+    let mut voice = open(bench.backend(), t.bearer_pair.0)?;
     bench.advance(160)?;
-    read_all(voice.as_mut())?;
+    flush(voice.as_mut())?;
     check(alarms(bench.backend(), t.ccs_spans.0)? == AlarmBits(0), || "alarm before the cut".into())?;
     let t0 = bench.backend().now();
     bench.cut(Cut::Both)?;
-    bench.advance(20_000 - 8 - tol)?;
-    for ch in [&mut a, &mut b] {
-        check(drain(ch.as_mut())?.is_empty(), || "event before 2.5 s of loss of signal".into())?;
+    bench.advance(p.red_after - 8 - tol - at)?;
+    for ch in std::iter::once(&mut a).chain(b.as_mut()) {
+        check(drain(ch.as_mut())?.is_empty(), || "event before the loss-of-signal debounce".into())?;
     }
-    bench.advance(16 + 2 * tol)?;
-    for (ch, span) in [(&mut a, t.ccs_spans.0), (&mut b, t.ccs_spans.1)] {
+    bench.advance(16 + 2 * tol + 2 * at)?;
+    let mut sides = vec![(&mut a, t.ccs_spans.0)];
+    if let Some(b) = b.as_mut() {
+        sides.push((b, t.ccs_spans.1));
+    }
+    for (ch, span) in sides {
         let mut buf = [0u8; 64];
         expect_errno(ch.read(&mut buf), errno::ELAST, "read with ALARM queued")?;
         expect_errno(ch.write(&[1, 2, 3, 0, 0]), errno::ELAST, "write with ALARM queued")?;
         let events = drain(ch.as_mut())?;
         check(events.len() == 1 && events[0].kind == EventKind::Alarm, || format!("events {events:?}"))?;
-        near(events[0].time, t0 + 20_000, tol, "red alarm")?;
+        near(events[0].time, t0 + p.red_after, tol + at, "red alarm")?;
         let bits = alarms(bench.backend(), span)?;
-        check(bits.has(AlarmBits::RED) && bits.has(AlarmBits::LOS), || format!("alarms {bits:?} after the cut"))?;
+        check(bits.has(AlarmBits::RED) && bits.0 & p.red_detail == p.red_detail, || format!("alarms {bits:?} after the cut"))?;
         expect_errno(ch.read(&mut buf), errno::EAGAIN, "read after draining")?;
     }
     // Voice blocks keep coming during the alarm (the card keeps its own clock).
     expect_errno(voice.read(&mut [0u8; 160]), errno::ELAST, "voice read with ALARM queued")?;
-    drain(voice.as_mut())?; // ALARM, and READ_OVERRUN: nobody read it for 2.5 s
+    drain(voice.as_mut())?; // ALARM, and READ_OVERRUN: nobody read it meanwhile
     read_all(voice.as_mut())?;
     bench.advance(320)?;
     let blocks = read_all(voice.as_mut())?;
-    check(blocks.len() == 2, || format!("{} voice blocks in 40 ms of alarm", blocks.len()))?;
+    let slack = tol.div_ceil(160) as usize;
+    check(blocks.len().abs_diff(2) <= slack, || format!("{} voice blocks in 40 ms of alarm", blocks.len()))?;
     bench.advance(8000)?;
     let t1 = bench.backend().now();
     bench.restore()?;
-    bench.advance(16 + tol)?;
-    let bits = alarms(bench.backend(), t.ccs_spans.1)?;
-    check(bits == AlarmBits(AlarmBits::RECOVER), || format!("alarms {bits:?} just after restoring"))?;
-    check(drain(b.as_mut())?.is_empty(), || "event on the move from red to recovering".into())?;
-    bench.advance(40_000 - 32 - 2 * tol)?;
-    check(drain(b.as_mut())?.is_empty(), || "NOALARM before the 5-s recovery hold".into())?;
-    bench.advance(32 + 2 * tol)?;
-    for (ch, span) in [(&mut a, t.ccs_spans.0), (&mut b, t.ccs_spans.1)] {
+    if p.recovery_hold > 0 {
+        let b = b.as_mut().ok_or("a card keeps its far end")?;
+        bench.advance(16 + tol)?;
+        let bits = alarms(bench.backend(), t.ccs_spans.1)?;
+        check(bits == AlarmBits(AlarmBits::RECOVER), || format!("alarms {bits:?} just after restoring"))?;
+        check(drain(b.as_mut())?.is_empty(), || "event on the move from red to recovering".into())?;
+        bench.advance(p.recovery_hold - 32 - 2 * tol)?;
+        check(drain(b.as_mut())?.is_empty(), || "NOALARM before the 5-s recovery hold".into())?;
+        bench.advance(32 + 2 * tol)?;
+    } else {
+        bench.advance(16 + 2 * tol)?;
+    }
+    let mut sides = vec![(&mut a, t.ccs_spans.0)];
+    if let Some(b) = b.as_mut() {
+        sides.push((b, t.ccs_spans.1));
+    }
+    for (ch, span) in sides {
         let events = drain(ch.as_mut())?;
         check(events.len() == 1 && events[0].kind == EventKind::NoAlarm, || format!("events {events:?}"))?;
-        near(events[0].time, t1 + 40_000, tol, "no alarm after recovery")?;
+        near(events[0].time, t1 + p.recovery_hold, tol + at, "no alarm after recovery")?;
         check(alarms(bench.backend(), span)? == AlarmBits(0), || "alarms after recovery".into())?;
     }
     // Frames flow again.
+    let mut b = match b {
+        Some(b) => b,
+        None => open(bench.backend(), t.hdlc_pair.1)?,
+    };
     a.write_frame(b"after").map_err(e("write after recovery"))?;
-    bench.advance(80)?;
+    bench.advance(80 + tol)?;
     let mut buf = [0u8; 64];
     let n = b.read_frame(&mut buf).map_err(e("read after recovery"))?;
     check(&buf[..n] == b"after", || "frame after recovery".into())
@@ -465,6 +597,9 @@ fn cut_cable_red_after_debounce_and_recovery(bench: &mut dyn TestBench) -> CaseR
 /// A cut in one direction: the end that lost signal goes red after 2.5 s and
 /// sends RAI; the other end shows yellow 0.5 s later (dahdi.md 3.4, 10).
 fn one_way_cut_gives_far_end_yellow(bench: &mut dyn TestBench) -> CaseResult {
+    if !bench.profile().one_way_cut {
+        return Err(format!("{NOT_SHOWABLE}: no link here can lose one direction only"));
+    }
     let t = bench.topology();
     let tol = bench.tolerance();
     let mut a = open(bench.backend(), t.hdlc_pair.0)?;
@@ -501,6 +636,8 @@ fn write_underrun_sends_idle_code(bench: &mut dyn TestBench) -> CaseResult {
     let mut a = open(bench.backend(), t.bearer_pair.0)?;
     let mut b = open(bench.backend(), t.bearer_pair.1)?;
     let law = a.params().map_err(e("params"))?.law;
+    flush(a.as_mut())?;
+    flush(b.as_mut())?;
     let t0 = bench.backend().now();
     a.write(&[0x11; 160]).map_err(e("write"))?;
     a.write(&[0x22; 160]).map_err(e("write"))?;
@@ -513,6 +650,7 @@ fn write_underrun_sends_idle_code(bench: &mut dyn TestBench) -> CaseResult {
     check(events.len() == 1 && events[0].kind == EventKind::WriteUnderrun, || format!("events {events:?}"))?;
     check(events[0].kind.dahdi_code() == 30, || "WRITE_UNDERRUN is DAHDI event 30".into())?;
     near(events[0].time, t0 + 320, tol, "underrun when the second block ran out")?;
+    drain(b.as_mut())?; // READ_OVERRUN only, if the clock ran on while a was set up
     let got = read_all(b.as_mut())?.concat();
     let at = find(&got, &[0x11; 160]).ok_or("first block missing")?;
     check(got[at + 160..at + 320] == [0x22; 160], || "second block missing".into())?;
@@ -541,6 +679,8 @@ fn read_overrun_when_not_reading(bench: &mut dyn TestBench) -> CaseResult {
 fn card_removed_and_added(bench: &mut dyn TestBench) -> CaseResult {
     let t = bench.topology();
     let tol = bench.tolerance();
+    let p = bench.profile();
+    let at = p.alarm_tolerance;
     let mut a = open(bench.backend(), t.hdlc_pair.0)?;
     let mut b = open(bench.backend(), t.hdlc_pair.1)?;
     let mut cas = open(bench.backend(), t.cas_pair.0)?; // on another card: must not be disturbed
@@ -556,10 +696,10 @@ fn card_removed_and_added(bench: &mut dyn TestBench) -> CaseResult {
     check(matches!(hp.as_slice(), [HotplugEvent::CardRemoved { spans, .. }] if spans.contains(&t.ccs_spans.1)), || {
         format!("hotplug {hp:?}")
     })?;
-    bench.advance(20_000 + tol)?;
+    bench.advance(p.red_after + tol + at)?;
     let ea = drain(a.as_mut())?;
     check(ea.len() == 1 && ea[0].kind == EventKind::Alarm, || format!("far end events {ea:?}"))?;
-    near(ea[0].time, t0 + 20_000, tol, "far end red after its peer card vanished")?;
+    near(ea[0].time, t0 + p.red_after, tol + at, "far end red after its peer card vanished")?;
     let ec = drain(cas.as_mut())?; // READ_OVERRUN only: nobody read it meanwhile
     check(ec.iter().all(|ev| ev.kind == EventKind::ReadOverrun), || format!("a channel on an untouched card got {ec:?}"))?;
     drop(b);
@@ -568,11 +708,11 @@ fn card_removed_and_added(bench: &mut dyn TestBench) -> CaseResult {
     let hp = bench.backend().hotplug_events();
     check(matches!(hp.as_slice(), [HotplugEvent::CardAdded { .. }]), || format!("hotplug {hp:?}"))?;
     let mut b = open(bench.backend(), t.hdlc_pair.1)?;
-    bench.advance(40_000 + tol)?;
+    bench.advance(p.recovery_hold + tol)?;
     let ea = drain(a.as_mut())?;
     check(ea.len() == 1 && ea[0].kind == EventKind::NoAlarm, || format!("far end events after re-adding {ea:?}"))?;
     a.write_frame(b"back").map_err(e("write"))?;
-    bench.advance(80)?;
+    bench.advance(80 + tol)?;
     let n = b.read_frame(&mut [0u8; 64]).map_err(e("read on the re-added card"))?;
     check(n == 4, || "frame to the re-added card".into())
 }
@@ -597,6 +737,9 @@ fn wait_event(ch: &mut dyn Channel, kind: EventKind, within: Duration) -> Result
 /// issue 3: hw-sim killed -> every span goes red, nothing crashes, everything
 /// recovers when it returns.
 fn hardware_killed_goes_red_and_recovers(bench: &mut dyn TestBench) -> CaseResult {
+    if !bench.profile().hardware_can_vanish {
+        return Err(format!("{NOT_SHOWABLE}: this hardware cannot vanish and come back"));
+    }
     let t = bench.topology();
     let mut a = open(bench.backend(), t.bearer_pair.0)?;
     let mut b = open(bench.backend(), t.bearer_pair.1)?;

@@ -7,11 +7,17 @@
 //! - `channel`: SPECIFY with clear errors, ELAST drain-and-retry, POLLPRI waits, events;
 //! - `dchan`, `bchan`, `cas`: signalling frames, audio blocks, ABCD bits;
 //! - `span`, `procfs`, `sysfs`: alarm bits and counters (SPANSTAT, /proc slips, sysfs);
-//! - `ctl`: span/channel configuration through /dev/dahdi/ctl (dynamic spans for CI).
+//! - `ctl`: span/channel configuration through /dev/dahdi/ctl (dynamic spans for CI);
+//! - `clock`, `uevent`, `backend`: the `Backend` implementation (trunk clock counted in
+//!   pseudo-channel blocks, hotplug from kernel uevents);
+//! - `bench`: the behaviour suite's bench on `dahdi_dynamic_loc` loopback spans.
 
 pub mod abi;
 pub mod abi_macros;
+pub mod backend;
 pub mod bchan;
+pub mod bench;
+pub mod clock;
 pub mod cas;
 pub mod channel;
 pub mod ctl;
@@ -24,6 +30,7 @@ pub mod poll;
 pub mod procfs;
 pub mod span;
 pub mod sysfs;
+pub mod uevent;
 
 pub use channel::Channel;
 pub use error::{DahdiError, Errno};
