@@ -62,7 +62,7 @@ const CHANGE_SAMPLES: u32 = 160;
 /// up to 250 solves of 116 (and the 96 inside them, from the same factor)
 /// taps per call start (~0.5 Mflop each), none in steady state; fewer once the
 /// filter is placed and stable (see [`STALL_RUN`]): on the benchmark's
-/// speech, 39.7 -> 24.0 ms of CPU per channel over a call's first 3 s.
+/// speech, 39.7 -> 24.4 ms of CPU per channel over a call's first 3 s.
 const SOLVE_FIRST: usize = 8;
 const FIRST_UNTIL: usize = 2000;
 /// Once the filter is placed and STALL_RUN candidates in a row did not win,
