@@ -92,6 +92,8 @@ pub struct Scratch {
     p: Vec<f64>,
     wide_pre: Vec<f64>,
     wide_x: Vec<f64>,
+    a: Vec<f64>,
+    perm: Vec<usize>,
 }
 
 thread_local! {
@@ -241,28 +243,39 @@ impl Search {
                 }
                 continue;
             }
-            for (size, extra) in [(m, 0), (SMALL_TAPS.min(m), SMALL_SHIFT)] {
-                let shift = (sub + extra - d).min(n - size);
-                // Samples since the search start in which this window held Rin
-                // (before that its equations are empty).
-                let seen = self.samples.saturating_sub(d + shift) as f64;
-                if seen <= size as f64 {
-                    continue;
-                }
-                let solved = self.solve_at(k, hist, size, d + shift, prior, ridge).map(|(mut sol, part)| {
-                    let mut taps = vec![0.0f32; n];
-                    taps[shift..shift + size].copy_from_slice(&part);
-                    sol.offset = d;
-                    (sol, taps)
-                });
-                if let Some((sol, taps)) = solved {
-                    // Akaike's final prediction error: the residual expected on
-                    // new samples, so a longer window must earn its extra taps.
-                    let score = sol.residual * (seen + size as f64) / (seen - size as f64);
-                    if score < best_score {
-                        best_score = score;
-                        best = Some((sol, taps));
-                    }
+            // The sub-window and, inside it, the shorter one: both from one
+            // factorisation where they nest (see `solve_nested`).
+            let small = SMALL_TAPS.min(m);
+            let shift_big = (sub - d).min(n - m);
+            let shift_small = (sub + SMALL_SHIFT - d).min(n - small);
+            // Samples since the search start in which a window held Rin
+            // (before that its equations are empty).
+            let seen = |shift: usize| self.samples.saturating_sub(d + shift) as f64;
+            let big_ok = seen(shift_big) > m as f64;
+            let small_ok = seen(shift_small) > small as f64;
+            let nested = big_ok && small_ok && shift_small >= shift_big && shift_small + small <= shift_big + m;
+            let fits: [Option<(Solution, Vec<f32>)>; 2] = if nested {
+                let (b, i) =
+                    self.solve_nested(k, hist, m, d + shift_big, Some((shift_small - shift_big, small)), prior, ridge);
+                [b, i]
+            } else {
+                [
+                    if big_ok { self.solve_at(k, hist, m, d + shift_big, prior, ridge) } else { None },
+                    if small_ok { self.solve_at(k, hist, small, d + shift_small, prior, ridge) } else { None },
+                ]
+            };
+            for ((size, shift), fit) in [(m, shift_big), (small, shift_small)].into_iter().zip(fits) {
+                let Some((mut sol, part)) = fit else { continue };
+                let mut taps = vec![0.0f32; n];
+                taps[shift..shift + size].copy_from_slice(&part);
+                sol.offset = d;
+                // Akaike's final prediction error: the residual expected on
+                // new samples, so a longer window must earn its extra taps.
+                let seen = seen(shift);
+                let score = sol.residual * (seen + size as f64) / (seen - size as f64);
+                if score < best_score {
+                    best_score = score;
+                    best = Some((sol, taps));
                 }
             }
         }
@@ -278,12 +291,34 @@ impl Search {
         prior: (usize, &[f32]),
         ridge_rel: f64,
     ) -> Option<(Solution, Vec<f32>)> {
+        self.solve_nested(kern, hist, n, d, None, prior, ridge_rel).0
+    }
+
+    /// Solve the `n`-tap window at lag `d` and, with `inner` = (o, size), the
+    /// `size`-tap window at lag `d + o` inside it, from one factorisation.
+    /// WHY: the normal equations of the inner window are a principal block of
+    /// the outer ones; with the inner taps ordered first, the first `size`
+    /// rows of the outer Cholesky factor (and of its forward substitution)
+    /// are the inner window's, so the inner fit costs only its back
+    /// substitution. Both use the ridge of the inner window (its mean
+    /// diagonal, which differs from the outer one's only by edge samples).
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn solve_nested(
+        &self,
+        kern: Kernel,
+        hist: &History,
+        n: usize,
+        d: usize,
+        inner: Option<(usize, usize)>,
+        prior: (usize, &[f32]),
+        ridge_rel: f64,
+    ) -> (Option<(Solution, Vec<f32>)>, Option<(Solution, Vec<f32>)>) {
         let pre = &self.pre;
         let x = |u: usize| hist.lag(u) as f64;
         let pr = |u: usize| pre[u] as f64;
         SCRATCH.with(|cell| {
             let mut sc = cell.borrow_mut();
-            let Scratch { r, p, wide_pre, wide_x } = &mut *sc;
+            let Scratch { r, p, wide_pre, wide_x, a, perm } = &mut *sc;
             r.clear();
             r.resize(n * n, 0.0);
             p.clear();
@@ -307,18 +342,18 @@ impl Search {
                 }
             }
             // R is symmetric; only its upper triangle (row i, columns >= i) was
-            // built. Mirror it, then Cholesky R = L L^T row by row, so every inner
-            // product runs over two contiguous row prefixes.
+            // built. Mirror it.
             for i in 0..n {
                 for j in i + 1..n {
                     r[j * n + i] = r[i * n + j];
                 }
             }
-            let trace: f64 = (0..n).map(|i| r[i * n + i]).sum();
-            let ridge = ridge_rel * trace / n as f64 + 1.0;
-            for i in 0..n {
-                r[i * n + i] += ridge;
-            }
+            // Variable order: the inner window first, then the rest of the outer one.
+            let (o, size) = inner.unwrap_or((0, n));
+            perm.clear();
+            perm.extend((o..o + size).chain(0..o).chain(o + size..n));
+            let trace: f64 = (o..o + size).map(|i| r[i * n + i]).sum();
+            let ridge = ridge_rel * trace / size as f64 + 1.0;
             // Ridge toward the running filter rather than toward zero: minimise
             // |s - h x|^2 + ridge |h - prior|^2. WHY: on a narrow-band Rin (a
             // tone, G.168 test 6) the data pins down only two directions; the
@@ -330,40 +365,76 @@ impl Search {
                     p[k] += ridge * ptaps[lag - poff] as f64;
                 }
             }
+            a.clear();
+            a.resize(n * n, 0.0);
             for i in 0..n {
+                let ri = perm[i] * n;
+                for j in 0..=i {
+                    a[i * n + j] = r[ri + perm[j]];
+                }
+                a[i * n + i] += ridge;
+            }
+            // Cholesky A = L L^T row by row, so every inner product runs over two
+            // contiguous row prefixes; rows past the inner block may fail alone.
+            let mut rows = n;
+            'factor: for i in 0..n {
                 for j in 0..=i {
                     let (ri, rj) = (i * n, j * n);
-                    let v = r[ri + j] - kern.dot64(&r[ri..ri + j], &r[rj..rj + j]);
+                    let v = a[ri + j] - kern.dot64(&a[ri..ri + j], &a[rj..rj + j]);
                     if i == j {
                         if v <= 0.0 || !v.is_finite() {
-                            return None;
+                            rows = i;
+                            break 'factor;
                         }
-                        r[ri + i] = v.sqrt();
+                        a[ri + i] = v.sqrt();
                     } else {
-                        r[ri + j] = v / r[rj + j];
+                        a[ri + j] = v / a[rj + j];
                     }
                 }
             }
-            // Forward L z = p, back L^T h = z.
-            let mut z = p.clone();
-            for i in 0..n {
+            // Forward L z = p (permuted); its first `size` entries serve both fits.
+            let mut z: Vec<f64> = perm.iter().map(|&i| p[i]).collect();
+            for i in 0..rows {
                 let ri = i * n;
-                z[i] = (z[i] - kern.dot64(&r[ri..ri + i], &z[..i])) / r[ri + i];
+                z[i] = (z[i] - kern.dot64(&a[ri..ri + i], &z[..i])) / a[ri + i];
             }
-            for i in (0..n).rev() {
-                let mut v = z[i];
-                for k in i + 1..n {
-                    v -= r[k * n + i] * z[k];
+            // Back L^T h = z over the first `m` rows, mapped to window taps.
+            let back = |m: usize| -> Option<(Solution, Vec<f32>)> {
+                let mut h = z[..m].to_vec();
+                for i in (0..m).rev() {
+                    let mut v = h[i];
+                    for k in i + 1..m {
+                        v -= a[k * n + i] * h[k];
+                    }
+                    h[i] = v / a[i * n + i];
                 }
-                z[i] = v / r[i * n + i];
-            }
-            let fitted: f64 = z.iter().zip(self.c[d..d + n].iter()).map(|(h, &c)| h * c as f64).sum();
-            if !fitted.is_finite() {
-                return None;
-            }
-            let taps = z.iter().map(|&v| v as f32).collect();
-            let sol = Solution { offset: d, residual: (self.sum_ss - fitted).max(0.0), sin_energy: self.sum_ss };
-            Some((sol, taps))
+                let fitted: f64 = h.iter().zip(&perm[..m]).map(|(v, &i)| v * self.c[d + i] as f64).sum();
+                if !fitted.is_finite() {
+                    return None;
+                }
+                let residual = (self.sum_ss - fitted).max(0.0);
+                Some((Solution { offset: d, residual, sin_energy: self.sum_ss }, h.iter().map(|&v| v as f32).collect()))
+            };
+            let outer = if rows == n {
+                back(n).map(|(sol, h)| {
+                    let mut taps = vec![0.0f32; n];
+                    for (v, &i) in h.iter().zip(perm.iter()) {
+                        taps[i] = *v;
+                    }
+                    (sol, taps)
+                })
+            } else {
+                None
+            };
+            let inner_fit = if inner.is_some() && rows >= size {
+                back(size).map(|(mut sol, h)| {
+                    sol.offset = d + o;
+                    (sol, h)
+                })
+            } else {
+                None
+            };
+            (outer, inner_fit)
         })
     }
 

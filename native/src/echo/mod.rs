@@ -14,12 +14,13 @@
 //!   running cross- and auto-correlations over the whole tail it locates the
 //!   echo (normalised, pre-whitened correlation) and solves the normal equations
 //!   of the window exactly (a first search solves only 116 or 96 taps around
-//!   the correlation peak for its first 250 ms, every 1.25 ms, with a heavier
-//!   ridge, keeping the fit of least final prediction error; while its
-//!   residual exceeds Sin, Sin passes unchanged). Each solution first runs as
-//!   a shadow filter and
-//!   replaces the running one only if it does better on the samples that
-//!   followed. A search runs after reset, whenever the residual stays within
+//!   the correlation peak for its first 250 ms, every 1 ms until the filter
+//!   is placed and stable, then when new echo arrives, with a heavier ridge,
+//!   keeping the fit of least final prediction error; Sout is whichever of
+//!   Sin, the running filter's residual and the newest candidate's residual
+//!   had the least power over the last 1 ms). Each solution first runs as a
+//!   shadow filter and replaces the running one only if it does better on
+//!   the samples that followed. A search runs after reset, whenever the residual stays within
 //!   10 dB of Sin (a path change, or a filter spoilt by double talk), and as a
 //!   refinement after 5 s of far-end speech; it ends when candidates stop
 //!   improving. Once converged, a candidate must be 6 dB better, and win a
