@@ -12,6 +12,7 @@
 //!
 //! Used for end of voicemail, answer timing (human or machine) and talker indication.
 
+use crate::common::bank::{BlockDetector, DetectorBank};
 use crate::common::level;
 use crate::common::{Law, SAMPLE_RATE};
 
@@ -163,42 +164,27 @@ impl VoiceDetector {
     }
 }
 
-/// One voice detector per channel over row-major `[channels][n]` blocks.
-pub struct VoiceDetectorBank {
-    channels: Vec<VoiceDetector>,
-    scratch: Vec<VoiceEvent>,
+impl BlockDetector for VoiceDetector {
+    type Item = VoiceEvent;
+    type Event = VoiceEvent;
+    fn process(&mut self, pcm: &[i16], out: &mut Vec<VoiceEvent>) {
+        VoiceDetector::process(self, pcm, out)
+    }
+    fn take_events(&mut self) -> Vec<VoiceEvent> {
+        VoiceDetector::take_events(self)
+    }
+    fn reset(&mut self) {
+        VoiceDetector::reset(self)
+    }
 }
 
-impl VoiceDetectorBank {
+/// One voice detector per channel over row-major `[channels][n]` blocks.
+pub type VoiceDetectorBank = DetectorBank<VoiceDetector>;
+
+impl DetectorBank<VoiceDetector> {
     pub fn new(channels: usize, threshold_dbm0: f64, hangover_ms: f64) -> Result<Self, VadConfigError> {
         let one = VoiceDetector::new(threshold_dbm0, hangover_ms)?;
-        Ok(VoiceDetectorBank { channels: vec![one; channels], scratch: Vec::new() })
-    }
-
-    pub fn channels(&self) -> usize {
-        self.channels.len()
-    }
-
-    pub fn process(&mut self, block: &[i16], channels: usize, n: usize, out: &mut Vec<(usize, VoiceEvent)>) {
-        assert_eq!(channels, self.channels.len());
-        assert_eq!(block.len(), channels * n);
-        for (c, det) in self.channels.iter_mut().enumerate() {
-            self.scratch.clear();
-            det.process(&block[c * n..(c + 1) * n], &mut self.scratch);
-            out.extend(self.scratch.iter().map(|&e| (c, e)));
-        }
-    }
-
-    pub fn take_events(&mut self) -> Vec<(usize, VoiceEvent)> {
-        let mut all = Vec::new();
-        for (c, det) in self.channels.iter_mut().enumerate() {
-            all.extend(det.take_events().into_iter().map(|e| (c, e)));
-        }
-        all
-    }
-
-    pub fn reset(&mut self, channel: usize) {
-        self.channels[channel].reset();
+        Ok(Self::from_fn(channels, |_| one.clone()))
     }
 }
 

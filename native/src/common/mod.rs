@@ -1,6 +1,7 @@
 //! Pieces shared by the DSP modules: level references, Goertzel filters,
 //! oscillators and the white-noise source used by self-tests.
 
+pub mod bank;
 pub mod level;
 pub mod goertzel;
 pub mod oscillator;
