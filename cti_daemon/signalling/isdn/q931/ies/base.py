@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import abc
 import enum
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
@@ -14,21 +15,19 @@ EXT = 0x80  # bit 8 of an octet in a group: 1 = last octet of the group (Q.931 4
 E = TypeVar("E", bound=enum.IntEnum)
 
 
-class InformationElement:
+class InformationElement(abc.ABC):
     """A variable length IE (Q.931 4.5.1 Figure 4-7 c): identifier, length, contents.
 
     Subclasses are dataclasses with IDENTIFIER (and CODESET if not 0) and implement
-    `encode_content` / `decode_content`; decode_content raises IEContentError."""
+    `encode_content`; every typed IE (all but RawIE, which is built from the octets it
+    carries) also has a classmethod `decode_content(content)` that raises IEContentError."""
 
     IDENTIFIER: ClassVar[int]
     CODESET: ClassVar[int] = 0
 
+    @abc.abstractmethod
     def encode_content(self) -> bytes:
-        raise NotImplementedError
-
-    @classmethod
-    def decode_content(cls, content: bytes):
-        raise NotImplementedError
+        """The contents octets, after identifier and length."""
 
     def encode(self) -> bytes:
         content = self.encode_content()
@@ -37,13 +36,14 @@ class InformationElement:
         return bytes([self.IDENTIFIER, len(content)]) + content
 
 
-class SingleOctetIE:
+class SingleOctetIE(abc.ABC):
     """A single octet IE (Q.931 4.5.1 Figure 4-7 a, b)."""
 
     CODESET: ClassVar[int] = 0
 
+    @abc.abstractmethod
     def encode(self) -> bytes:
-        raise NotImplementedError
+        """The one octet."""
 
 
 @dataclass(frozen=True)
